@@ -1,0 +1,127 @@
+// Reading a year's file, details-YYYY.csv, under the rules of SPEC §8. Any departure from the
+// format makes the whole file invalid, because every node must build its table from the same
+// records: a loader that skipped bad lines would make l, s and the counts of §13 disagree
+// between peers. Errors are returned, never thrown, and name the file and the line.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIELD_COUNT, FIELD_NAMES, MAX_EVENT_ID_DIGITS, parseEventId, type StormRecord } from './fields.js';
+import { tableSize } from './hashing.js';
+
+export interface YearData {
+  readonly year: string;
+  /** The file read: an absolute path from loadYear, the `source` name from parseYearText. */
+  readonly path: string;
+  /** The data lines in file order. */
+  readonly records: readonly StormRecord[];
+  /** Number of records (data lines, header excluded). */
+  readonly l: number;
+  /** tableSize(l): the first prime strictly greater than 2·l. */
+  readonly s: number;
+}
+
+export type LoadResult = { ok: true; data: YearData } | { ok: false; error: string };
+
+/** 1950–1952 separate lines with a bare CR, the others with CRLF; LF copies also circulate. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** The header, lower-cased, as it must read after lower-casing the file's line 1. */
+const HEADER_LOWER = FIELD_NAMES.join(',');
+
+/** A text editor may prepend a UTF-8 byte-order mark; it is not part of the header. */
+const BOM = '\uFEFF';
+
+export function yearFileName(year: string): string {
+  return `details-${year}.csv`;
+}
+
+/** <dir>/details-<year>.csv, relative when `dir` is (loadYear resolves it). */
+export function yearFilePath(dir: string, year: string): string {
+  return path.join(dir, yearFileName(year));
+}
+
+/** SPEC §2: a year is exactly four decimal digits. */
+export function isValidYear(year: string): boolean {
+  return /^[0-9]{4}$/.test(year);
+}
+
+/** Parse a whole file's text. `source` names the file in errors (use the base name, e.g. details-1996.csv). */
+export function parseYearText(text: string, source: string, year: string): LoadResult {
+  if (!isValidYear(year)) return fail(`year "${year}" is not four decimal digits`);
+  const lines = (text.startsWith(BOM) ? text.slice(1) : text).split(LINE_BREAK);
+
+  // Line numbers count every physical line, empty ones too, so they match an editor's.
+  let i = 0;
+  while (i < lines.length && lines[i] === '') i++;
+  if (i === lines.length) return fail(`${source}: no records (the file is empty)`);
+  if (lines[i]!.toLowerCase() !== HEADER_LOWER) {
+    return lineError(source, i, `header does not name the ${FIELD_COUNT} storm-event fields`);
+  }
+
+  const records: StormRecord[] = [];
+  const firstLineOf = new Map<number, number>(); // event id → line it first appeared on
+  for (i++; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    // split(',') keeps blank fields and a trailing empty field; the files have no quoting.
+    const fields = line.split(',');
+    if (fields.length !== FIELD_COUNT) {
+      return lineError(source, i, `expected ${FIELD_COUNT} fields, found ${fields.length}`);
+    }
+    const idText = fields[0]!;
+    const eventId = parseEventId(idText);
+    if (eventId === null) return lineError(source, i, describeBadId(idText));
+    const first = firstLineOf.get(eventId);
+    if (first !== undefined) return lineError(source, i, `duplicate event_id ${eventId} (first on line ${first})`);
+    firstLineOf.set(eventId, i + 1);
+    records.push({ eventId, fields });
+  }
+
+  if (records.length === 0) return fail(`${source}: no records (only a header)`);
+  return { ok: true, data: { year, path: source, records, l: records.length, s: tableSize(records.length) } };
+}
+
+/** Read <dir>/details-<year>.csv synchronously and parse it. Never throws: missing file, unreadable file, bad content → ok:false. */
+export function loadYear(dir: string, year: string): LoadResult {
+  if (!isValidYear(year)) return fail(`year "${year}" is not four decimal digits`);
+  const file = path.resolve(yearFilePath(dir, year));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(`cannot read ${file}: ${describeReadError(err)}`);
+  }
+  const result = parseYearText(text, yearFileName(year), year);
+  return result.ok ? { ok: true, data: { ...result.data, path: file } } : result;
+}
+
+function fail(error: string): LoadResult {
+  return { ok: false, error };
+}
+
+/** An error on the line at 0-based index `index`; messages count lines from 1. */
+function lineError(source: string, index: number, message: string): LoadResult {
+  return fail(`${source} line ${index + 1}: ${message}`);
+}
+
+/** Why parseEventId refused the text, in words a user can act on. */
+function describeBadId(text: string): string {
+  if (text === '') return 'event_id is blank';
+  if (/^[0-9]+$/.test(text)) return `event_id "${text}" has more than ${MAX_EVENT_ID_DIGITS} digits`;
+  return `event_id "${text}" is not a decimal integer`;
+}
+
+/** The common fs failures in plain words; anything else keeps Node's own message. */
+function describeReadError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'file not found';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}

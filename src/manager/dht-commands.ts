@@ -1,0 +1,103 @@
+// The DHT's life cycle at the manager (SPEC §4 rows 2, 3, 4, 9, 10): setup-dht, dht-complete,
+// query-dht, teardown-dht and teardown-complete, with the uniform random picks that setup-dht and
+// query-dht make. handleCommand has already applied the busy rule (D10) before any of these runs.
+import type { NameOnlyRequest, SetupDhtRequest } from '../wire/messages.js';
+import {
+  fail,
+  freeCallerOfDht,
+  memberEntry,
+  NO_DHT,
+  notLeader,
+  notRegistered,
+  onlyFree,
+  succeed,
+  type Outcome,
+} from './outcome.js';
+import { IDLE, leaderOf, tupleOf, withRingStates, type ManagerState } from './state.js';
+import { checkRingSize, checkYear } from './validate.js';
+
+/**
+ * A uniform index in 0…size−1 from one draw of `random` (uniform in [0, 1)). A draw outside
+ * [0, 1), from a faulty generator or NaN, is clamped rather than trusted, so no pick indexes
+ * outside its list.
+ */
+export function pickIndex(random: () => number, size: number): number {
+  const draw = random();
+  const index = Math.floor((Number.isFinite(draw) ? draw : 0) * size);
+  return Math.min(Math.max(index, 0), size - 1);
+}
+
+/**
+ * `count` distinct items of `items` in the order picked, every ordered selection equally likely:
+ * a partial Fisher–Yates shuffle over a copy, one draw per pick. count must be ≤ items.length.
+ */
+export function pickDistinct<T>(items: readonly T[], count: number, random: () => number): T[] {
+  const pool = [...items];
+  for (let k = 0; k < count; k++) {
+    const j = k + pickIndex(random, pool.length - k);
+    [pool[k], pool[j]] = [pool[j] as T, pool[k] as T];
+  }
+  return pool.slice(0, count);
+}
+
+/** Row 2: the caller leads a new ring of n, the other n−1 drawn from the Free peers (D9). */
+export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () => number): Outcome {
+  const caller = state.peers.get(req.name);
+  if (caller === undefined) return fail(state, notRegistered(req.name));
+  if (caller.state !== 'Free') return fail(state, onlyFree(caller, 'set up a DHT'));
+  const badArgument = checkRingSize(req.n) ?? checkYear(req.year);
+  if (badArgument !== null) return fail(state, badArgument);
+  if (state.dht !== null) return fail(state, `a DHT already exists (leader ${leaderOf(state.dht)})`);
+  // Registration order is the stable order the draw is made over, so a seeded run repeats.
+  const others = [...state.peers.values()].filter((peer) => peer.state === 'Free' && peer.name !== caller.name);
+  const free = others.length + 1;
+  if (free < req.n) return fail(state, `only ${free} Free ${free === 1 ? 'peer' : 'peers'}, fewer than n = ${req.n}`);
+  const picked = pickDistinct(others, req.n - 1, random);
+  const members = [caller.name, ...picked.map((peer) => peer.name)];
+  return succeed(
+    {
+      peers: withRingStates(state.peers, [], members),
+      dht: { year: req.year, members, complete: false },
+      mode: { kind: 'AwaitDhtComplete', leader: caller.name },
+    },
+    // Position i of the ring is node id i: the leader is node 0 (§4 row 2).
+    { ring: [caller, ...picked].map(tupleOf) },
+  );
+}
+
+/** Row 3: ends setup. Repeated by the leader of a complete DHT, it is a harmless SUCCESS (D8). */
+export function dhtComplete(state: ManagerState, req: NameOnlyRequest): Outcome {
+  const { dht } = state;
+  if (dht === null) return fail(state, NO_DHT);
+  if (req.name !== leaderOf(dht)) return fail(state, notLeader(req.name));
+  if (state.mode.kind !== 'AwaitDhtComplete') return succeed(state);
+  return succeed({ ...state, dht: { ...dht, complete: true }, mode: IDLE });
+}
+
+/** Row 4: a Free peer learns where to start its query: a member drawn uniformly, leader included. */
+export function queryDht(state: ManagerState, req: NameOnlyRequest, random: () => number): Outcome {
+  const checked = freeCallerOfDht(state, req.name, 'query the DHT');
+  if ('error' in checked) return fail(state, checked.error);
+  const { dht } = checked;
+  const node = memberEntry(state, dht.members[pickIndex(random, dht.members.length)] as string);
+  return succeed(state, { node: tupleOf(node), year: dht.year });
+}
+
+/** Row 9: only the leader may tear the DHT down; states change at teardown-complete. */
+export function teardownDht(state: ManagerState, req: NameOnlyRequest): Outcome {
+  const { dht } = state;
+  if (dht === null) return fail(state, NO_DHT);
+  const leader = leaderOf(dht);
+  if (req.name !== leader) return fail(state, notLeader(req.name));
+  return succeed({ ...state, mode: { kind: 'AwaitTeardownComplete', leader } });
+}
+
+/**
+ * Row 10: every member becomes Free and the DHT is gone. The busy rule has already refused this
+ * from anyone but the awaited leader, so only Idle is left to refuse here.
+ */
+export function teardownComplete(state: ManagerState): Outcome {
+  if (state.mode.kind !== 'AwaitTeardownComplete') return fail(state, 'not waiting for teardown-complete');
+  const members = state.dht?.members ?? [];
+  return succeed({ peers: withRingStates(state.peers, members, []), dht: null, mode: IDLE });
+}

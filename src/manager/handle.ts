@@ -1,0 +1,67 @@
+// The manager as a pure function (STYLE principle 2): (state, command, sender) → (new state,
+// reply). The UDP adapter owns sockets, the reply cache and the clock; everything SPEC §3 and §4
+// decide happens here, so the same logic runs over UDP, in unit tests and in simulations.
+import type { ManagerRequest } from '../wire/messages.js';
+import { dhtComplete, queryDht, setupDht, teardownComplete, teardownDht } from './dht-commands.js';
+import { dhtRebuilt, joinDht, leaveDht } from './membership-commands.js';
+import { busy, fail, type Outcome } from './outcome.js';
+import { deregister, register } from './registry-commands.js';
+import { awaitedOf, type ManagerState } from './state.js';
+import { quote } from './validate.js';
+
+export type { Outcome, ReplyBody } from './outcome.js';
+
+/** A datagram's source address. Kept for sender authentication (a later issue); unused for now. */
+export interface Sender {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/**
+ * Handles one manager command. Pure: the input state is never mutated, a FAILURE returns it as
+ * it was, and randomness comes only from `random` (uniform in [0, 1)). Never throws for any
+ * ManagerRequest value.
+ */
+export function handleCommand(state: ManagerState, req: ManagerRequest, sender: Sender, random: () => number): Outcome {
+  void sender;
+  // The busy rule (D10) comes before every check of §4: in an Await mode only the awaited message
+  // from the awaited peer gets through, so no other command can change what that peer relies on.
+  const awaited = awaitedOf(state.mode);
+  if (awaited !== null && (req.type !== awaited.command || req.name !== awaited.peer)) {
+    return fail(state, busy(state.mode));
+  }
+  switch (req.type) {
+    case 'register':
+      return register(state, req);
+    case 'setup-dht':
+      return setupDht(state, req, random);
+    case 'dht-complete':
+      return dhtComplete(state, req);
+    case 'query-dht':
+      return queryDht(state, req, random);
+    case 'leave-dht':
+      return leaveDht(state, req);
+    case 'join-dht':
+      return joinDht(state, req);
+    case 'dht-rebuilt':
+      return dhtRebuilt(state, req);
+    case 'deregister':
+      return deregister(state, req);
+    case 'teardown-dht':
+      return teardownDht(state, req);
+    case 'teardown-complete':
+      return teardownComplete(state);
+    default:
+      return unknownCommand(state, req);
+  }
+}
+
+/**
+ * The exhaustive default: a missing case is a compile error (req is `never` here). A value that
+ * only pretends to be a ManagerRequest still gets a FAILURE rather than an exception, because the
+ * manager must never be crashed by a datagram (SPEC §1.4 item 6).
+ */
+function unknownCommand(state: ManagerState, req: never): Outcome {
+  const type: unknown = (req as { type?: unknown }).type;
+  return fail(state, `unknown command ${quote(type)}`);
+}

@@ -1,0 +1,66 @@
+// What a command handler returns, and the failure texts more than one command uses, so that the
+// same condition is worded the same way whichever command meets it (the trace and the JSON
+// results show these words to the user, SPEC §14).
+import type { ReplyPayload } from '../wire/messages.js';
+import { awaitedDescription, type Dht, type Mode, type ManagerState, type PeerEntry } from './state.js';
+import { PEER_NAME, quote } from './validate.js';
+
+/** The reply without type and rid: SUCCESS with its payload, or FAILURE with its reason. */
+export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: string };
+
+export interface Outcome {
+  readonly state: ManagerState;
+  readonly reply: ReplyBody;
+}
+
+/** SUCCESS: the new state and the reply's payload. */
+export function succeed(state: ManagerState, payload: ReplyPayload = {}): Outcome {
+  return { state, reply: { ok: true, ...payload } };
+}
+
+/** FAILURE: the state is handed back untouched (every FAILURE leaves the manager as it was). */
+export function fail(state: ManagerState, error: string): Outcome {
+  return { state, reply: { ok: false, error } };
+}
+
+/** A name as a message shows it: bare when it is a valid peer name, quoted otherwise. */
+export function who(name: string): string {
+  return PEER_NAME.test(name) ? name : quote(name);
+}
+
+export const NO_DHT = 'no DHT exists';
+
+export function busy(mode: Mode): string {
+  return `busy: waiting for ${awaitedDescription(mode) ?? 'nothing'}`;
+}
+
+export function notRegistered(name: string): string {
+  return `peer ${quote(name)} is not registered`;
+}
+
+export function notLeader(name: string): string {
+  return `${who(name)} is not the leader of the DHT`;
+}
+
+export function notMember(name: string): string {
+  return `${who(name)} is not a member of the DHT`;
+}
+
+/** D9, D12 and §4: only a Free peer may set up, query, join or deregister. */
+export function onlyFree(peer: PeerEntry, action: string): string {
+  return `peer is ${peer.state}; only a Free peer may ${action}`;
+}
+
+/** The registry entry of a member; members are registered (an invariant), hence the assertion. */
+export function memberEntry(state: ManagerState, name: string): PeerEntry {
+  return state.peers.get(name) as PeerEntry;
+}
+
+/** The checks that open query-dht and join-dht: a DHT exists and the caller is a registered Free peer. */
+export function freeCallerOfDht(state: ManagerState, name: string, action: string): { dht: Dht } | { error: string } {
+  if (state.dht === null) return { error: NO_DHT };
+  const caller = state.peers.get(name);
+  if (caller === undefined) return { error: notRegistered(name) };
+  if (caller.state !== 'Free') return { error: onlyFree(caller, action) };
+  return { dht: state.dht };
+}

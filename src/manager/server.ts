@@ -1,0 +1,87 @@
+// The manager's UDP adapter: one endpoint (which answers repeated requests from its reply cache
+// before anything else, SPEC §1.4 item 3) in front of the pure state machine of handle.ts.
+// Every datagram the manager sends is a reply to a request (§1.2).
+import { realClock, type Clock } from '../transport/clock.js';
+import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
+import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
+import { commandLine, replySummary } from '../wire/describe.js';
+import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
+import { handleCommand } from './handle.js';
+import { initialState, type ManagerState } from './state.js';
+
+export type ManagerEvent =
+  | { readonly kind: 'trace'; readonly from: string; readonly to: string; readonly text: string }
+  | { readonly kind: 'note'; readonly level: 'info' | 'warn'; readonly text: string }
+  /** The state after a command changed it (for live views). */
+  | { readonly kind: 'state'; readonly state: ManagerState };
+
+export interface ManagerServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
+  readonly onEvent?: (event: ManagerEvent) => void;
+}
+
+const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
+
+export class ManagerServer {
+  private current: ManagerState = initialState();
+  private readonly endpoint: Endpoint;
+  private readonly random: () => number;
+  private readonly onEvent: (event: ManagerEvent) => void;
+
+  private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
+    this.random = options.random ?? Math.random;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.endpoint = new Endpoint(socket, (msg, from) => this.onRequest(msg, from), {
+      clock: options.clock ?? realClock,
+      random: this.random,
+      onEvent: (e) => this.onTransportEvent(e),
+    });
+  }
+
+  /** Binds host:port (port 0: any free port) and starts serving. */
+  static async start(options: ManagerServerOptions): Promise<ManagerServer> {
+    const socket = await (options.bind ?? bindUdp)(options.host, options.port);
+    return new ManagerServer(socket, options);
+  }
+
+  get address(): Address {
+    return this.endpoint.local;
+  }
+
+  get state(): ManagerState {
+    return this.current;
+  }
+
+  get stats() {
+    return this.endpoint.stats;
+  }
+
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+
+  private onRequest(msg: Request, from: Address): void {
+    if (!COMMANDS.has(msg.type)) {
+      this.endpoint.reply(from, msg.rid, { ok: false, error: `${msg.type} is not a manager command` });
+      return;
+    }
+    const req = msg as ManagerRequest;
+    const who = req.name || formatAddress(from);
+    this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
+    const outcome = handleCommand(this.current, req, from, this.random);
+    const changed = outcome.state !== this.current;
+    this.current = outcome.state;
+    this.endpoint.reply(from, req.rid, outcome.reply);
+    this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
+    if (changed) this.onEvent({ kind: 'state', state: this.current });
+  }
+
+  private onTransportEvent(e: TransportEvent): void {
+    if (e.kind === 'malformed') this.onEvent({ kind: 'note', level: 'warn', text: `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}` });
+    else if (e.kind === 'duplicate') this.onEvent({ kind: 'note', level: 'info', text: `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache` });
+  }
+}

@@ -1,0 +1,19 @@
+// rebuild-dht (SPEC §6.5 step 3): the leaver asks the new leader to redistribute the year.
+import type { Address } from '../../transport/udp-socket.js';
+import type { RebuildDhtRequest } from '../../wire/messages.js';
+import type { PeerNode } from '../node.js';
+import { rebuildAfterLeave } from '../procedures/rebuild.js';
+
+export function onRebuildDht(node: PeerNode, msg: RebuildDhtRequest, from: Address): void {
+  const r = node.ring;
+  if (r === null || r.id !== 0) {
+    node.reply(from, msg.rid, { ok: false, error: `${node.name} is not the leader of a ring` });
+    return;
+  }
+  if (msg.year !== r.year || msg.s !== r.s) {
+    node.reply(from, msg.rid, { ok: false, error: `rebuild of ${msg.year} (s = ${msg.s}) does not match this ring (${r.year}, s = ${r.s})` });
+    return;
+  }
+  node.reply(from, msg.rid, { ok: true });
+  void rebuildAfterLeave(node, msg.origin);
+}

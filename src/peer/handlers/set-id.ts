@@ -1,0 +1,22 @@
+// set-id (SPEC §6.2 step 1, D2): the leader tells a node its id, n, s, the year and the ring.
+import type { Address } from '../../transport/udp-socket.js';
+import type { SetIdRequest } from '../../wire/messages.js';
+import type { PeerNode } from '../node.js';
+import { sameTuple } from '../ring-state.js';
+
+export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address): void {
+  const self = node.self!;
+  const named = msg.ring[msg.id];
+  if (msg.ring.length !== msg.n || msg.n < 1 || named === undefined || !sameTuple(named, self)) {
+    node.reply(from, msg.rid, {
+      ok: false,
+      error: `set-id gives id ${msg.id} to ${named?.name ?? 'nobody'} in a ring of ${msg.ring.length}, not to ${self.name}`,
+    });
+    return;
+  }
+  // A new build of the ring starts from an empty table; a repeat of the same build keeps it.
+  if (node.ring?.epoch !== msg.epoch) node.table.clear();
+  node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch };
+  for (const t of msg.ring) node.learn(t);
+  node.reply(from, msg.rid, { ok: true });
+}

@@ -1,0 +1,38 @@
+// store (SPEC §6.2 step 2): records for one owner travel hop by hop to the right; the owner keeps
+// them and acknowledges directly to the origin. Storing is idempotent (a record with the same
+// event_id replaces the old one), so a retransmitted store changes nothing more.
+import { parseEventId, type StormRecord } from '../../data/fields.js';
+import { positionOf } from '../../data/hashing.js';
+import type { StoreRequest } from '../../wire/messages.js';
+import type { PeerNode } from '../node.js';
+import { rightNeighbour, sameTuple } from '../ring-state.js';
+
+export function onStore(node: PeerNode, msg: StoreRequest): void {
+  const r = node.ring;
+  // Stores of another build of the ring (late copies from before a teardown) are stale.
+  if (r === null || r.epoch === null || msg.epoch !== r.epoch) return;
+  if (msg.owner >= r.n) {
+    node.note(`fault: store names owner ${msg.owner} outside 0…${r.n - 1}; dropped`, 'warn');
+    return;
+  }
+  if (msg.owner !== r.id) {
+    if (sameTuple(msg.origin, node.self!)) {
+      node.note(`fault: a store for owner ${msg.owner} came back to its origin; dropped`, 'warn');
+      return;
+    }
+    node.sendTo(rightNeighbour(r), msg);
+    return;
+  }
+  const records: StormRecord[] = [];
+  for (const rec of msg.records) {
+    const eventId = parseEventId(rec.fields[0]!);
+    // A record filed at a position its id does not hash to could never be found: refuse the batch.
+    if (eventId === null || positionOf(eventId, r.s) !== rec.pos) {
+      node.note(`fault: store holds a record at pos ${rec.pos} whose event_id "${rec.fields[0]}" does not hash there; dropped`, 'warn');
+      return;
+    }
+    records.push({ eventId, fields: rec.fields });
+  }
+  for (let i = 0; i < records.length; i++) node.table.put(msg.records[i]!.pos, records[i]!);
+  node.sendTo(msg.origin, { type: 'store-ack', rid: msg.rid });
+}

@@ -1,0 +1,33 @@
+// teardown (SPEC §6.4): every node empties its table (and with final, leaves the ring) and passes
+// the message on; its return to the originator completes the originator's request. Only the first
+// copy changes state; later copies are forwarded again to where the first went (SPEC §1.4 item 4),
+// so a retransmission repairs a lost hop even after this node has left the ring.
+import type { TeardownRequest } from '../../wire/messages.js';
+import type { PeerNode } from '../node.js';
+import { rightNeighbour, sameTuple } from '../ring-state.js';
+
+export function onTeardown(node: PeerNode, msg: TeardownRequest): void {
+  if (sameTuple(msg.origin, node.self!)) {
+    node.p.complete(msg.rid, msg);
+    return;
+  }
+  const key = `teardown|${msg.origin.name}|${msg.rid}`;
+  const seen = node.seen.get(key);
+  if (seen !== undefined) {
+    if (seen !== null) node.sendTo(seen, msg);
+    return;
+  }
+  const r = node.ring;
+  if (r === null) {
+    node.seen.set(key, null);
+    node.note(`teardown from ${msg.origin.name} reached a peer in no ring; dropped`, 'warn');
+    return;
+  }
+  const next = rightNeighbour(r);
+  const cleared = node.table.size;
+  node.table.clear();
+  node.ring = msg.final ? null : { ...r, epoch: null };
+  node.seen.set(key, next);
+  node.note(`teardown: deleted ${cleared} records${msg.final ? ', left the ring' : ''}`);
+  node.sendTo(next, msg);
+}

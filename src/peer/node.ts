@@ -1,0 +1,233 @@
+// A peer: its registration and two endpoints (m-port for the manager, p-port for the ring), its
+// ring state and local table. Incoming peer-to-peer requests go to one handler per message type
+// (handlers/); the user's commands run as procedures (procedures/). Sockets, clock and randomness
+// are injected, so the same code runs over real UDP and in tests.
+import { loadYear, type LoadResult } from '../data/csv.js';
+import { LocalTable } from '../data/local-table.js';
+import { realClock, type Clock } from '../transport/clock.js';
+import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
+import { ExpiringMap } from '../transport/expiring-map.js';
+import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
+import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
+import { commandLine, describe, replySummary } from '../wire/describe.js';
+import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
+import type { PeerEvent } from './events.js';
+import { dispatchPeerRequest } from './handlers/dispatch.js';
+import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
+import { StoreTraffic } from './store-traffic.js';
+
+export interface PortRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export const DEFAULT_PORT_RANGE: PortRange = { lo: 7001, hi: 7499 };
+
+export interface PeerOptions {
+  readonly manager: Address;
+  readonly dataDir: string;
+  readonly portRange?: PortRange;
+  /** Byte budget of one batched store datagram. */
+  readonly batchBytes?: number;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
+  readonly onEvent?: (event: PeerEvent) => void;
+}
+
+interface Registration {
+  readonly name: string;
+  readonly ip: string;
+  readonly m: Endpoint;
+  readonly p: Endpoint;
+}
+
+export interface PeerStatus {
+  readonly name: string | null;
+  readonly state: PeerStateName;
+  readonly id: number | null;
+  readonly ringSize: number | null;
+  readonly records: number;
+}
+
+export class PeerNode {
+  readonly manager: Address;
+  readonly dataDir: string;
+  readonly portRange: PortRange;
+  readonly batchBytes: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
+  readonly table = new LocalTable();
+  /** Store datagrams handled since the last count passed: summarised, not traced one by one. */
+  readonly storeTraffic = new StoreTraffic();
+  /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
+  readonly seen: ExpiringMap<string, Tuple | null>;
+  ring: RingState | null = null;
+  private registration: Registration | null = null;
+  /** Names of addresses seen in tuples, so traces can say "bob" instead of an address. */
+  private readonly names = new Map<string, string>();
+  private readonly onEvent: (event: PeerEvent) => void;
+
+  constructor(options: PeerOptions) {
+    this.manager = options.manager;
+    this.dataDir = options.dataDir;
+    this.portRange = options.portRange ?? DEFAULT_PORT_RANGE;
+    this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.bind = options.bind ?? bindUdp;
+    this.onEvent = options.onEvent ?? (() => {});
+    this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
+  }
+
+  get name(): string | null {
+    return this.registration?.name ?? null;
+  }
+
+  /** This peer's tuple (name, IPv4, p-port); null before register. */
+  get self(): Tuple | null {
+    const r = this.registration;
+    return r ? { name: r.name, ip: r.ip, port: r.p.local.port } : null;
+  }
+
+  /** The ring endpoint. Only handlers and procedures of a registered peer use it. */
+  get p(): Endpoint {
+    if (!this.registration) throw new Error('peer is not registered');
+    return this.registration.p;
+  }
+
+  get mPort(): number | null {
+    return this.registration?.m.local.port ?? null;
+  }
+
+  stateName(): PeerStateName {
+    if (!this.registration) return 'Unregistered';
+    if (!this.ring) return 'Free';
+    return this.ring.id === 0 ? 'Leader' : 'InDHT';
+  }
+
+  status(): PeerStatus {
+    return {
+      name: this.name,
+      state: this.stateName(),
+      id: this.ring?.id ?? null,
+      ringSize: this.ring?.n ?? null,
+      records: this.table.size,
+    };
+  }
+
+  emit(event: PeerEvent): void {
+    this.onEvent(event);
+  }
+
+  note(text: string, level: 'info' | 'warn' = 'info'): void {
+    this.emit({ kind: 'note', level, text });
+  }
+
+  /** Reads details-<year>.csv from this peer's own data directory (D18). */
+  loadYear(year: string): LoadResult {
+    return loadYear(this.dataDir, year);
+  }
+
+  /** Takes the two bound sockets as this peer's m-port and p-port. */
+  attach(name: string, ip: string, mSocket: DatagramSocket, pSocket: DatagramSocket): void {
+    const m = new Endpoint(mSocket, (msg, from) => this.onManagerSideRequest(msg, from), {
+      clock: this.clock,
+      random: this.random,
+      onEvent: (e) => this.onTransportEvent('manager', e),
+    });
+    const p = new Endpoint(pSocket, (msg, from) => dispatchPeerRequest(this, msg as PeerRequest, from), {
+      clock: this.clock,
+      random: this.random,
+      onEvent: (e) => this.onTransportEvent('ring', e),
+    });
+    this.registration = { name, ip, m, p };
+    this.names.set(formatAddress(this.manager), 'manager');
+  }
+
+  /** Closes both sockets and forgets registration and ring. Safe twice. */
+  async detach(): Promise<void> {
+    const r = this.registration;
+    this.registration = null;
+    this.ring = null;
+    this.table.clear();
+    if (r) await Promise.all([r.m.close(), r.p.close()]);
+  }
+
+  /** Sends a command to the manager and traces it and its reply in the §14 form. */
+  async managerRequest(req: Unsent<ManagerRequest>, options: RequestOptions = {}): Promise<Reply> {
+    const me = this.name ?? req.name;
+    this.emit({ kind: 'trace', from: me, to: 'manager', text: commandLine({ ...req, rid: '' } as ManagerRequest) });
+    const answer = await this.registration!.m.request(this.manager, req, { who: 'manager', ...options });
+    if (answer.type !== 'reply') throw new Error(`manager answered ${req.type} with ${answer.type}`);
+    this.emit({ kind: 'trace', from: 'manager', to: me, text: `${req.type} ${replySummary(answer)}` });
+    return answer;
+  }
+
+  /** Sends a request to another peer's p-port with retransmission; resolves with its answer. */
+  peerRequest(to: Tuple, msg: Unsent<PeerRequest>, options: RequestOptions = {}): Promise<Message> {
+    this.learn(to);
+    return this.p.request(addressOf(to), msg, { who: to.name, ...options });
+  }
+
+  /** Sends one datagram to a peer (forwarding, answers); the transport traces it. */
+  sendTo(to: Tuple | Address, msg: Message): void {
+    if ('name' in to) this.learn(to);
+    this.p.send({ ip: to.ip, port: to.port }, msg);
+  }
+
+  /** Answers a peer's request. */
+  reply(to: Address, rid: string, body: ReplyBody): void {
+    this.p.reply(to, rid, body);
+  }
+
+  /** Remembers a tuple's name for the traces. */
+  learn(t: Tuple): void {
+    this.names.set(formatAddress(t), t.name);
+  }
+
+  nameOf(a: Address): string {
+    return this.names.get(formatAddress(a)) ?? formatAddress(a);
+  }
+
+  /** The m-port only ever receives replies; a request there is a stray and is refused. */
+  private onManagerSideRequest(msg: Request, from: Address): void {
+    this.note(`dropped ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
+  }
+
+  /** Turns transport events into traces. Bulk store traffic is counted, not traced. */
+  private onTransportEvent(side: 'manager' | 'ring', e: TransportEvent): void {
+    const me = this.name ?? 'peer';
+    switch (e.kind) {
+      case 'send':
+      case 'recv': {
+        const msg = e.msg;
+        if (msg.type === 'store' || msg.type === 'store-ack') {
+          this.storeTraffic.record(e.kind, msg, e.kind === 'send' ? this.nameOf(e.to) : this.nameOf(e.from));
+          return;
+        }
+        // Manager commands and replies are traced by managerRequest in the §14 form.
+        if (side === 'manager') return;
+        if (e.kind === 'send') this.emit({ kind: 'trace', from: me, to: this.nameOf(e.to), text: describe(msg) });
+        else this.emit({ kind: 'trace', from: this.nameOf(e.from), to: me, text: describe(msg) });
+        return;
+      }
+      case 'retransmit':
+        if (e.msg.type === 'store') this.storeTraffic.retransmits++;
+        else this.note(`retransmitting ${e.msg.type} to ${this.nameOf(e.to)} (attempt ${e.attempt + 1})`);
+        return;
+      case 'timeout':
+        this.note(`no response from ${side === 'manager' ? 'manager' : this.nameOf(e.to)} to ${e.msg.type}`, 'warn');
+        return;
+      case 'malformed':
+        this.note(`dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`, 'warn');
+        return;
+      case 'duplicate':
+        this.note(`repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
+        return;
+      case 'stray':
+        return;
+    }
+  }
+}

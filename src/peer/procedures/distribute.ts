@@ -1,0 +1,82 @@
+// Populate and count (SPEC §6.2 steps 2–4), run by node 0 of the current ring for setup, leave
+// and join alike: records go out in batches that fit one datagram, through the right neighbour,
+// with at most STORE_WINDOW unacknowledged; then a count message collects every node's total.
+import { positionOf, ownerOf } from '../../data/hashing.js';
+import type { YearData } from '../../data/csv.js';
+import { SendWindow } from '../../transport/send-window.js';
+import { STORE_WINDOW } from '../../transport/timing.js';
+import type { CountRequest, Tuple, WireRecord } from '../../wire/messages.js';
+import { PROTOCOL_VERSION } from '../../wire/messages.js';
+import type { PeerNode } from '../node.js';
+import { rightNeighbour } from '../ring-state.js';
+
+/** The confirmed counts, and an error when they do not sum to l (D7). */
+export interface Distribution {
+  readonly counts: readonly number[];
+  readonly error?: string;
+}
+
+/** Distributes `data` over node.ring (this node is its id 0) and reports the confirmed counts. */
+export async function distribute(node: PeerNode, data: YearData, reason: 'setup' | 'rebuild' | 'join'): Promise<Distribution> {
+  const r = node.ring;
+  const self = node.self!;
+  if (r === null || r.id !== 0 || r.epoch === null) throw new Error('only node 0 of a built ring distributes');
+  const epoch = r.epoch;
+  node.table.clear();
+  node.storeTraffic.reset();
+
+  const byOwner: WireRecord[][] = Array.from({ length: r.n }, () => []);
+  for (const rec of data.records) {
+    const pos = positionOf(rec.eventId, r.s);
+    const owner = ownerOf(pos, r.n);
+    if (owner === 0) node.table.put(pos, rec);
+    else byOwner[owner]!.push({ pos, fields: rec.fields });
+  }
+
+  const right = rightNeighbour(r);
+  const window = new SendWindow(STORE_WINDOW);
+  const sends: Promise<unknown>[] = [];
+  for (let owner = 1; owner < r.n; owner++) {
+    for (const records of batches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
+      sends.push(
+        window.run(() => node.peerRequest(right, { type: 'store', origin: self, owner, epoch, records }, { who: r.ring[owner]!.name })),
+      );
+    }
+  }
+  await Promise.all(sends);
+  node.storeTraffic.flush((text) => node.note(text));
+
+  const answer = await node.peerRequest(right, { type: 'count', origin: self, epoch, counts: [node.table.size] }, { who: 'the ring' });
+  const counts = (answer as CountRequest).counts.slice(0, r.n);
+  while (counts.length < r.n) counts.push(0);
+  node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts });
+  const sum = counts.reduce((a, b) => a + b, 0);
+  return sum === data.l ? { counts } : { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };
+}
+
+/**
+ * Splits one owner's records into store batches whose datagram stays within `budget` bytes. The
+ * size is computed from the JSON text, as the codec will send it; a record larger than the budget
+ * on its own still travels, alone.
+ */
+export function batches(records: readonly WireRecord[], origin: Tuple, owner: number, epoch: string, budget: number): WireRecord[][] {
+  // Envelope: everything but the records, with a generous rid (the real one is at most ~14 chars).
+  const envelope = Buffer.byteLength(
+    JSON.stringify({ v: PROTOCOL_VERSION, type: 'store', origin, owner, epoch, records: [], rid: 'x'.repeat(24) }),
+  );
+  const out: WireRecord[][] = [];
+  let current: WireRecord[] = [];
+  let size = envelope;
+  for (const rec of records) {
+    const bytes = Buffer.byteLength(JSON.stringify(rec)) + 1; // +1: the separating comma
+    if (current.length > 0 && size + bytes > budget) {
+      out.push(current);
+      current = [];
+      size = envelope;
+    }
+    current.push(rec);
+    size += bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

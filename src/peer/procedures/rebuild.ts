@@ -1,0 +1,75 @@
+// The leader's side of a leave or a join (SPEC §6.5 step 3, §6.6 steps 2–4): read the year's file
+// again from its own data directory, check that it gives the ring's s, redistribute, and report
+// the outcome to the leaver or joiner.
+import type { RebuildOutcome, Tuple } from '../../wire/messages.js';
+import { errorMessage } from '../errors.js';
+import type { PeerNode } from '../node.js';
+import { newEpoch, ringWith } from '../ring-state.js';
+import { distribute } from './distribute.js';
+import { ringTeardown } from './ring-teardown.js';
+
+/** New leader after a leave: the ring is renumbered already; redistribute and tell the leaver. */
+export async function rebuildAfterLeave(node: PeerNode, leaver: Tuple): Promise<void> {
+  const outcome = await redistribute(node, 'rebuild');
+  await report(node, leaver, () => node.peerRequest(leaver, { type: 'rebuild-done', ...outcome }));
+}
+
+/** Leader on a join request: tear down, append the joiner as id n, set ids, redistribute. */
+export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<void> {
+  let outcome: RebuildOutcome;
+  try {
+    await ringTeardown(node, false);
+    const r = node.ring!;
+    const ring = ringWith(r.ring, joiner);
+    const epoch = newEpoch(node.random);
+    node.ring = { id: 0, n: ring.length, s: r.s, year: r.year, ring, epoch };
+    await setIds(node);
+    outcome = await redistribute(node, 'join');
+  } catch (err) {
+    outcome = failed(err);
+  }
+  const ring = node.ring?.ring ?? [];
+  await report(node, joiner, () => node.peerRequest(joiner, { type: 'join-done', ...outcome, ring }));
+}
+
+/** Sends set-id to every node 1…n−1 of node.ring and waits for all the replies. */
+export async function setIds(node: PeerNode): Promise<void> {
+  const r = node.ring!;
+  await Promise.all(
+    r.ring.slice(1).map(async (t, i) => {
+      const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch! });
+      if (answer.type !== 'reply' || !answer.ok) {
+        throw new Error(`set-id refused by ${t.name}: ${answer.type === 'reply' ? answer.error : answer.type}`);
+      }
+    }),
+  );
+}
+
+async function redistribute(node: PeerNode, reason: 'rebuild' | 'join'): Promise<RebuildOutcome> {
+  try {
+    const r = node.ring!;
+    const loaded = node.loadYear(r.year);
+    if (!loaded.ok) return failed(loaded.error);
+    if (loaded.data.s !== r.s) {
+      return failed(`details-${r.year}.csv here gives s = ${loaded.data.s}, but the ring has s = ${r.s}`);
+    }
+    const result = await distribute(node, loaded.data, reason);
+    return result.error
+      ? { ok: false, error: result.error, records: loaded.data.l, recordsPerNode: result.counts }
+      : { ok: true, records: loaded.data.l, recordsPerNode: result.counts };
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+function failed(err: unknown): RebuildOutcome {
+  return { ok: false, error: errorMessage(err), records: 0, recordsPerNode: [] };
+}
+
+async function report(node: PeerNode, to: Tuple, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    node.note(`could not report the rebuild to ${to.name}: ${errorMessage(err)}`, 'warn');
+  }
+}

@@ -1,0 +1,13 @@
+// The generic ring teardown (SPEC §6.4), run by its originator: the message goes round the ring
+// and its return completes the request; then the originator clears its own table.
+import type { PeerNode } from '../node.js';
+import { rightNeighbour } from '../ring-state.js';
+
+export async function ringTeardown(node: PeerNode, final: boolean): Promise<void> {
+  const r = node.ring;
+  if (r === null) throw new Error('not in a ring');
+  await node.peerRequest(rightNeighbour(r), { type: 'teardown', origin: node.self!, final }, { who: 'the ring' });
+  node.table.clear();
+  // Until the renumbering gives a new epoch, no store is accepted (see RingState.epoch).
+  node.ring = final ? null : { ...r, epoch: null };
+}

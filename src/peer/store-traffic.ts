@@ -1,0 +1,57 @@
+// Bulk store traffic is summarised rather than traced datagram by datagram (SPEC §1.5): a node
+// counts what it sent, received and acknowledged, and prints one summary when the count message
+// of that distribution passes (or, at the leader, when the distribution ends).
+import type { StoreAck, StoreRequest } from '../wire/messages.js';
+
+export class StoreTraffic {
+  private readonly sent = new Map<string, { datagrams: number; records: number }>();
+  private receivedDatagrams = 0;
+  private receivedRecords = 0;
+  private acksSent = 0;
+  private acksReceived = 0;
+  retransmits = 0;
+
+  record(dir: 'send' | 'recv', msg: StoreRequest | StoreAck, peer: string): void {
+    if (msg.type === 'store-ack') {
+      if (dir === 'send') this.acksSent++;
+      else this.acksReceived++;
+      return;
+    }
+    if (dir === 'recv') {
+      this.receivedDatagrams++;
+      this.receivedRecords += msg.records.length;
+      return;
+    }
+    const entry = this.sent.get(peer) ?? { datagrams: 0, records: 0 };
+    entry.datagrams++;
+    entry.records += msg.records.length;
+    this.sent.set(peer, entry);
+  }
+
+  /** One line about everything since the last reset, or null when there was no store traffic. */
+  summary(): string | null {
+    const parts: string[] = [];
+    for (const [peer, e] of this.sent) parts.push(`sent ${e.datagrams} store datagrams (${e.records} records) to ${peer}`);
+    if (this.receivedDatagrams > 0) parts.push(`received ${this.receivedDatagrams} store datagrams (${this.receivedRecords} records)`);
+    if (this.acksSent > 0) parts.push(`sent ${this.acksSent} store-acks`);
+    if (this.acksReceived > 0) parts.push(`received ${this.acksReceived} store-acks`);
+    if (this.retransmits > 0) parts.push(`retransmitted ${this.retransmits} stores`);
+    return parts.length > 0 ? `store traffic: ${parts.join('; ')}` : null;
+  }
+
+  reset(): void {
+    this.sent.clear();
+    this.receivedDatagrams = 0;
+    this.receivedRecords = 0;
+    this.acksSent = 0;
+    this.acksReceived = 0;
+    this.retransmits = 0;
+  }
+
+  /** Emits the summary through `note` (if any) and starts counting afresh. */
+  flush(note: (text: string) => void): void {
+    const line = this.summary();
+    if (line) note(line);
+    this.reset();
+  }
+}

@@ -1,0 +1,22 @@
+// The clock the transport runs on, injected so that a simulation can run it virtually.
+
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since an arbitrary origin; only differences matter. */
+  now(): number;
+  /** Calls fn once after ms milliseconds unless cancelled. */
+  setTimer(ms: number, fn: () => void): Timer;
+}
+
+/** Wall-clock time. Timers are unref'd: a pending retry never keeps a finished process alive. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(ms, fn) {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};

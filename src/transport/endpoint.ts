@@ -1,0 +1,296 @@
+// One endpoint per socket: it owns request ids, retransmission with backoff, the retry budget, the
+// reply cache that makes repeated requests take effect once, and the decoding of every datagram.
+// The layer above sees only whole, valid messages: requests through onRequest, and answers as the
+// resolution of the promise that request() returned.
+import { decode, encode, MAX_DATAGRAM_BYTES } from '../wire/codec.js';
+import {
+  ANSWER_TYPES,
+  REPLY_ANSWERED_TYPES,
+  type Message,
+  type Reply,
+  type ReplyPayload,
+  type Request,
+  type Unsent,
+} from '../wire/messages.js';
+import { realClock, type Clock, type Timer } from './clock.js';
+import { TransportError } from './errors.js';
+import { ExpiringMap } from './expiring-map.js';
+import { formatAddress, type Address, type DatagramSocket } from './udp-socket.js';
+import { INITIAL_RETRY_TIMEOUT_MS, MAX_RETRY_TIMEOUT_MS, REPLY_CACHE_TTL_MS, REQUEST_BUDGET_MS } from './timing.js';
+
+export type TransportEvent =
+  | { readonly kind: 'send'; readonly msg: Message; readonly to: Address }
+  | { readonly kind: 'recv'; readonly msg: Message; readonly from: Address }
+  | { readonly kind: 'retransmit'; readonly msg: Message; readonly to: Address; readonly attempt: number }
+  /** A repeated request, answered from the reply cache and not executed again. */
+  | { readonly kind: 'duplicate'; readonly msg: Message; readonly from: Address }
+  | { readonly kind: 'malformed'; readonly reason: string; readonly from: Address; readonly type?: string }
+  /** An answer whose rid is unknown or already finished. */
+  | { readonly kind: 'stray'; readonly msg: Message; readonly from: Address }
+  | { readonly kind: 'timeout'; readonly msg: Message; readonly to: Address };
+
+export interface EndpointStats {
+  sent: number;
+  received: number;
+  retransmits: number;
+  duplicates: number;
+  malformed: number;
+  stray: number;
+  timeouts: number;
+}
+
+/** The body of a reply: SUCCESS with its payload, or FAILURE with its reason. */
+export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: string };
+
+export interface RequestOptions {
+  /** Give up after this long without an answer. */
+  readonly budgetMs?: number;
+  /** Who is asked, for the timeout error: `no response from <who>`. */
+  readonly who?: string;
+}
+
+export interface EndpointOptions {
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly onEvent?: (event: TransportEvent) => void;
+}
+
+interface Pending {
+  readonly msg: Message;
+  readonly buf: Buffer;
+  readonly to: Address;
+  readonly deadline: number;
+  readonly who: string;
+  rto: number;
+  attempt: number;
+  timer: Timer | null;
+  resolve(msg: Message): void;
+  reject(err: Error): void;
+}
+
+interface Waiter {
+  timer: Timer;
+  resolve(msg: Message): void;
+  reject(err: Error): void;
+}
+
+export class Endpoint {
+  readonly stats: EndpointStats = { sent: 0, received: 0, retransmits: 0, duplicates: 0, malformed: 0, stray: 0, timeouts: 0 };
+  private readonly clock: Clock;
+  private readonly onEvent: (event: TransportEvent) => void;
+  private readonly ridPrefix: string;
+  private ridCounter = 0;
+  private readonly pending = new Map<string, Pending>();
+  private readonly waiters = new Map<string, Waiter>();
+  /** Replies sent, by (source address, rid): a repeated request is answered from here. */
+  private readonly replies: ExpiringMap<string, Buffer>;
+  /** Requests being executed, by the same key: a copy that arrives meanwhile is dropped. */
+  private readonly executing = new Set<string>();
+  private state: 'open' | 'closed' = 'open';
+
+  constructor(
+    private readonly socket: DatagramSocket,
+    private readonly onRequest: (msg: Request, from: Address) => void,
+    options: EndpointOptions = {},
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.onEvent = options.onEvent ?? (() => {});
+    const random = options.random ?? Math.random;
+    // A random prefix keeps rids unique across restarts of a process on the same address.
+    this.ridPrefix = Math.floor(random() * 36 ** 6)
+      .toString(36)
+      .padStart(6, '0');
+    this.replies = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
+    socket.onDatagram((buf, from) => this.receive(buf, from));
+  }
+
+  get local(): Address {
+    return this.socket.local;
+  }
+
+  /** A request id never used before by this endpoint. */
+  nextRid(): string {
+    return `${this.ridPrefix}.${(this.ridCounter++).toString(36)}`;
+  }
+
+  /**
+   * Sends a request and resolves with the message that answers it: a reply, store-ack or
+   * find-result with its rid, or whatever the layer above passes to complete(). Retransmits the
+   * identical datagram with a doubling timeout; rejects with ETIMEDOUT after the budget.
+   */
+  request(to: Address, msg: Unsent<Request>, options: RequestOptions = {}): Promise<Message> {
+    const full = { ...msg, rid: this.nextRid() } as Request;
+    if (this.state === 'closed') return Promise.reject(new TransportError('ECLOSED', 'endpoint closed'));
+    const buf = encode(full);
+    if (buf.length > MAX_DATAGRAM_BYTES) {
+      return Promise.reject(new TransportError('ETOOBIG', `${full.type} of ${buf.length} bytes exceeds ${MAX_DATAGRAM_BYTES}`));
+    }
+    return new Promise((resolve, reject) => {
+      const p: Pending = {
+        msg: full,
+        buf,
+        to,
+        who: options.who ?? formatAddress(to),
+        deadline: this.clock.now() + (options.budgetMs ?? REQUEST_BUDGET_MS),
+        rto: INITIAL_RETRY_TIMEOUT_MS,
+        attempt: 0,
+        timer: null,
+        resolve,
+        reject,
+      };
+      this.pending.set(full.rid, p);
+      this.transmit(p);
+    });
+  }
+
+  /** Completes a pending request with a message the layer above recognised as its answer. */
+  complete(rid: string, msg: Message): boolean {
+    const p = this.pending.get(rid);
+    if (!p) return false;
+    this.finish(rid, p);
+    p.resolve(msg);
+    return true;
+  }
+
+  /** True while a request with this rid waits for its answer. */
+  isPending(rid: string): boolean {
+    return this.pending.has(rid);
+  }
+
+  /** Sends one datagram once, without retransmission (forwarding, answers). */
+  send(to: Address, msg: Message): void {
+    if (this.state === 'closed') return;
+    this.sendBuf(encode(msg), to, msg);
+  }
+
+  /** Answers a request with a reply and remembers it for repeats of that request. */
+  reply(to: Address, rid: string, body: ReplyBody): void {
+    const msg: Reply = { type: 'reply', rid, ...body };
+    const buf = encode(msg);
+    const key = cacheKey(to, rid);
+    this.executing.delete(key);
+    this.replies.set(key, buf);
+    if (this.state === 'open') this.sendBuf(buf, to, msg);
+  }
+
+  /**
+   * Waits for a message that the layer above will deliver() under `key` (for example the
+   * rebuild-done a leaver waits for). Rejects with ETIMEDOUT after budgetMs.
+   */
+  awaitMessage(key: string, budgetMs: number, who: string): Promise<Message> {
+    if (this.state === 'closed') return Promise.reject(new TransportError('ECLOSED', 'endpoint closed'));
+    this.waiters.get(key)?.reject(new TransportError('ECLOSED', `superseded wait for ${key}`));
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimer(budgetMs, () => {
+        this.waiters.delete(key);
+        this.stats.timeouts++;
+        reject(new TransportError('ETIMEDOUT', `no response from ${who}`));
+      });
+      this.waiters.set(key, { timer, resolve, reject });
+    });
+  }
+
+  /** Hands a message to whoever awaits `key`; false when nobody does. */
+  deliver(key: string, msg: Message): boolean {
+    const w = this.waiters.get(key);
+    if (!w) return false;
+    this.waiters.delete(key);
+    w.timer.cancel();
+    w.resolve(msg);
+    return true;
+  }
+
+  /** Fails every pending request and wait, clears every timer, closes the socket. Safe twice. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    for (const [rid, p] of this.pending) {
+      this.finish(rid, p);
+      p.reject(new TransportError('ECLOSED', 'endpoint closed'));
+    }
+    for (const [key, w] of this.waiters) {
+      this.waiters.delete(key);
+      w.timer.cancel();
+      w.reject(new TransportError('ECLOSED', 'endpoint closed'));
+    }
+    await this.socket.close();
+  }
+
+  private transmit(p: Pending): void {
+    if (p.attempt > 0) {
+      this.stats.retransmits++;
+      this.onEvent({ kind: 'retransmit', msg: p.msg, to: p.to, attempt: p.attempt });
+    }
+    this.sendBuf(p.buf, p.to, p.msg);
+    p.attempt++;
+    const wait = Math.min(p.rto, Math.max(0, p.deadline - this.clock.now()));
+    p.timer = this.clock.setTimer(wait, () => this.onRetryTimer(p));
+  }
+
+  private onRetryTimer(p: Pending): void {
+    p.timer = null;
+    if (this.pending.get(p.msg.rid) !== p) return;
+    if (this.clock.now() >= p.deadline) {
+      this.finish(p.msg.rid, p);
+      this.stats.timeouts++;
+      this.onEvent({ kind: 'timeout', msg: p.msg, to: p.to });
+      p.reject(new TransportError('ETIMEDOUT', `no response from ${p.who}`));
+      return;
+    }
+    p.rto = Math.min(p.rto * 2, MAX_RETRY_TIMEOUT_MS);
+    this.transmit(p);
+  }
+
+  private finish(rid: string, p: Pending): void {
+    p.timer?.cancel();
+    p.timer = null;
+    this.pending.delete(rid);
+  }
+
+  private sendBuf(buf: Buffer, to: Address, msg: Message): void {
+    this.stats.sent++;
+    this.onEvent({ kind: 'send', msg, to });
+    this.socket.send(buf, to);
+  }
+
+  private receive(buf: Buffer, from: Address): void {
+    if (this.state === 'closed') return;
+    const decoded = decode(buf);
+    if (!decoded.ok) {
+      this.stats.malformed++;
+      this.onEvent({ kind: 'malformed', reason: decoded.reason, from, ...(decoded.type ? { type: decoded.type } : {}) });
+      // A malformed request that carries a rid is told so; answers are never answered (no loops).
+      if (decoded.rid !== undefined && !ANSWER_TYPES.has(decoded.type as Message['type'])) {
+        this.reply(from, decoded.rid, { ok: false, error: 'malformed request' });
+      }
+      return;
+    }
+    const msg = decoded.msg;
+    this.stats.received++;
+    if (ANSWER_TYPES.has(msg.type)) {
+      this.onEvent({ kind: 'recv', msg, from });
+      if (!this.complete(msg.rid, msg)) {
+        this.stats.stray++;
+        this.onEvent({ kind: 'stray', msg, from });
+      }
+      return;
+    }
+    if (REPLY_ANSWERED_TYPES.has(msg.type)) {
+      const key = cacheKey(from, msg.rid);
+      const cached = this.replies.get(key);
+      if (cached !== undefined || this.executing.has(key)) {
+        this.stats.duplicates++;
+        this.onEvent({ kind: 'duplicate', msg, from });
+        if (cached !== undefined) this.socket.send(cached, from);
+        return;
+      }
+      this.executing.add(key);
+    }
+    this.onEvent({ kind: 'recv', msg, from });
+    this.onRequest(msg as Request, from);
+  }
+}
+
+function cacheKey(from: Address, rid: string): string {
+  return `${from.ip}:${from.port}|${rid}`;
+}

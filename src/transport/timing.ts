@@ -1,0 +1,22 @@
+// Every timing and sizing constant of the transport, in one place, with its unit (STYLE.md §5).
+// Handlers never call setTimeout themselves: they ask the transport for a request or a wait with
+// one of these budgets.
+
+/** First retransmit timeout of a request (SPEC §1.4: 500 ms, doubling up to 2 s). */
+export const INITIAL_RETRY_TIMEOUT_MS = 500;
+/** Ceiling of the doubling retransmit timeout. */
+export const MAX_RETRY_TIMEOUT_MS = 2_000;
+/** Retry budget of an ordinary request: after this long without an answer it fails. */
+export const REQUEST_BUDGET_MS = 10_000;
+/** Budget for waits that span a whole redistribution (rebuild-done, join-done). */
+export const REBUILD_BUDGET_MS = 300_000;
+/** How long a sent reply is remembered, so that a repeated request is answered, not re-executed. */
+export const REPLY_CACHE_TTL_MS = 60_000;
+/** How long a forwarded teardown/reset-id is remembered, so only its first copy changes state. */
+export const SEEN_TTL_MS = 120_000;
+/** Unacknowledged store datagrams a distributor may have in flight (SPEC §1.4 item 5). */
+export const STORE_WINDOW = 32;
+/** Receive and send buffer every socket asks for (SPEC §1.4: 4 MiB). */
+export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Default byte budget of one batched store datagram: fits a 1500-byte MTU path (1472 B of UDP payload). */
+export const DEFAULT_BATCH_BYTES = 1_400;

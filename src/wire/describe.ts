@@ -1,0 +1,78 @@
+// One-line descriptions of messages for the traces (SPEC §1.5: the message type and its key fields).
+import type { ManagerRequest, Message, Reply, Tuple } from './messages.js';
+
+/** A manager command as the user would type it: `setup-dht alice 5 1996`. */
+export function commandLine(req: ManagerRequest): string {
+  switch (req.type) {
+    case 'register':
+      return `register ${req.name} ${req.ip} ${req.mPort} ${req.pPort}`;
+    case 'setup-dht':
+      return `setup-dht ${req.name} ${req.n} ${req.year}`;
+    case 'dht-rebuilt':
+      return `dht-rebuilt ${req.name} ${req.newLeader}`;
+    default:
+      return `${req.type} ${req.name}`;
+  }
+}
+
+/** SUCCESS or FAILURE (reason), then the payload's key fields. */
+export function replySummary(reply: Reply): string {
+  if (!reply.ok) return `FAILURE (${reply.error ?? 'no reason given'})`;
+  const extra: string[] = [];
+  if (reply.ring) extra.push(`ring: ${names(reply.ring)}`);
+  if (reply.node) extra.push(`node: ${reply.node.name}`);
+  if (reply.year) extra.push(`year: ${reply.year}`);
+  if (reply.leader) extra.push(`leader: ${reply.leader.name}`);
+  return extra.length > 0 ? `SUCCESS (${extra.join(', ')})` : 'SUCCESS';
+}
+
+/** The message type and its key fields, e.g. `set-id id=1 n=5 s=97127 year=1996`. */
+export function describe(msg: Message): string {
+  switch (msg.type) {
+    case 'register':
+    case 'setup-dht':
+    case 'dht-complete':
+    case 'query-dht':
+    case 'leave-dht':
+    case 'join-dht':
+    case 'dht-rebuilt':
+    case 'deregister':
+    case 'teardown-dht':
+    case 'teardown-complete':
+      return commandLine(msg);
+    case 'reply':
+      return `reply ${replySummary(msg)}`;
+    case 'set-id':
+      return `set-id id=${msg.id} n=${msg.n} s=${msg.s} year=${msg.year} ring=[${names(msg.ring)}]`;
+    case 'store':
+      return `store owner=${msg.owner} records=${msg.records.length}`;
+    case 'store-ack':
+      return 'store-ack';
+    case 'count':
+      return `count counts=[${msg.counts.join(', ')}]`;
+    case 'find-event':
+      return `find-event eventId=${msg.eventId} querier=${msg.querier.name} path=[${msg.path.join(', ')}]`;
+    case 'find-result':
+      return `find-result eventId=${msg.eventId} found=${msg.found} path=[${msg.path.join(', ')}]${msg.error ? ` error=${msg.error}` : ''}`;
+    case 'teardown':
+      return `teardown origin=${msg.origin.name} final=${msg.final}`;
+    case 'reset-id':
+      return `reset-id id=${msg.id} n=${msg.n} ring=[${names(msg.ring)}]`;
+    case 'rebuild-dht':
+      return `rebuild-dht year=${msg.year} s=${msg.s}`;
+    case 'rebuild-done':
+      return `rebuild-done ${outcome(msg)}`;
+    case 'join-request':
+      return `join-request joiner=${msg.joiner.name}`;
+    case 'join-done':
+      return `join-done ${outcome(msg)} ring=[${names(msg.ring)}]`;
+  }
+}
+
+function outcome(m: { ok: boolean; error?: string; records: number; recordsPerNode: readonly number[] }): string {
+  return m.ok ? `ok records=${m.records} perNode=[${m.recordsPerNode.join(', ')}]` : `FAILURE (${m.error ?? 'no reason given'})`;
+}
+
+function names(ring: readonly Tuple[]): string {
+  return ring.map((t) => t.name).join(', ');
+}

@@ -1,0 +1,243 @@
+// Every datagram stormdht sends, as TypeScript types. SPEC.md §7 is the inventory; docs/protocol.md
+// describes what each receiver does. Every message carries `v` (the protocol version, added by the
+// codec), `type`, and a request id `rid` (the answers carry the rid of the request they answer).
+
+/** Bumped whenever a message changes incompatibly; a datagram of another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** A peer's public identity on the ring: its name, IPv4 and p-port (SPEC "tuple"). */
+export interface Tuple {
+  readonly name: string;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** A record on the wire: its table position and its 14 field strings, verbatim. */
+export interface WireRecord {
+  readonly pos: number;
+  readonly fields: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer → manager (SPEC §7.1). Each is answered by one `reply`.
+
+export interface RegisterRequest {
+  readonly type: 'register';
+  readonly rid: string;
+  readonly name: string;
+  readonly ip: string;
+  readonly mPort: number;
+  readonly pPort: number;
+}
+export interface SetupDhtRequest {
+  readonly type: 'setup-dht';
+  readonly rid: string;
+  readonly name: string;
+  readonly n: number;
+  readonly year: string;
+}
+export interface DhtRebuiltRequest {
+  readonly type: 'dht-rebuilt';
+  readonly rid: string;
+  readonly name: string;
+  readonly newLeader: string;
+}
+/** The manager commands that carry only the caller's name. */
+export type NameOnlyCommand =
+  | 'dht-complete'
+  | 'query-dht'
+  | 'leave-dht'
+  | 'join-dht'
+  | 'deregister'
+  | 'teardown-dht'
+  | 'teardown-complete';
+export interface NameOnlyRequest {
+  readonly type: NameOnlyCommand;
+  readonly rid: string;
+  readonly name: string;
+}
+
+export type ManagerRequest = RegisterRequest | SetupDhtRequest | DhtRebuiltRequest | NameOnlyRequest;
+export type ManagerCommand = ManagerRequest['type'];
+
+export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
+  'register',
+  'setup-dht',
+  'dht-complete',
+  'query-dht',
+  'leave-dht',
+  'join-dht',
+  'dht-rebuilt',
+  'deregister',
+  'teardown-dht',
+  'teardown-complete',
+];
+
+/** What an ok reply may carry besides ok (SPEC §7.1 "extra payload"). */
+export interface ReplyPayload {
+  /** setup-dht: the n tuples, leader first; join-done also carries the rebuilt ring. */
+  readonly ring?: readonly Tuple[];
+  /** query-dht: the member the query starts at. */
+  readonly node?: Tuple;
+  /** query-dht: the DHT's year. */
+  readonly year?: string;
+  /** join-dht: the current leader. */
+  readonly leader?: Tuple;
+}
+
+/** SUCCESS (ok:true) or FAILURE (ok:false, with error) to any request answered by `reply`. */
+export interface Reply extends ReplyPayload {
+  readonly type: 'reply';
+  readonly rid: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer ↔ peer (SPEC §7.2), p-port to p-port.
+
+/** Leader → node i (setup and join): your id and the ring. `epoch` names this build of the ring. */
+export interface SetIdRequest {
+  readonly type: 'set-id';
+  readonly rid: string;
+  readonly id: number;
+  readonly n: number;
+  readonly s: number;
+  readonly year: string;
+  readonly ring: readonly Tuple[];
+  readonly epoch: string;
+}
+
+/** Records for one owner, forwarded hop by hop around the ring; acked by the owner to origin. */
+export interface StoreRequest {
+  readonly type: 'store';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly owner: number;
+  readonly epoch: string;
+  readonly records: readonly WireRecord[];
+}
+export interface StoreAck {
+  readonly type: 'store-ack';
+  readonly rid: string;
+}
+
+/** Collects every node's record count around the ring (D7); its return to origin is its answer. */
+export interface CountRequest {
+  readonly type: 'count';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly epoch: string;
+  readonly counts: readonly number[];
+}
+
+/** A query travelling by hot potato; the deciding node answers the querier with find-result. */
+export interface FindEventRequest {
+  readonly type: 'find-event';
+  readonly rid: string;
+  readonly eventId: number;
+  readonly querier: Tuple;
+  readonly path: readonly number[];
+}
+export interface FindResult {
+  readonly type: 'find-result';
+  readonly rid: string;
+  readonly eventId: number;
+  readonly found: boolean;
+  readonly path: readonly number[];
+  readonly fields?: readonly string[];
+  readonly error?: string;
+}
+
+/** Empties every table around the ring; `final` also dissolves the ring. Returns to origin. */
+export interface TeardownRequest {
+  readonly type: 'teardown';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly final: boolean;
+}
+
+/** Renumbers the ring after a leave: new[k] takes id k; the last node returns it to origin (D15). */
+export interface ResetIdRequest {
+  readonly type: 'reset-id';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly id: number;
+  readonly n: number;
+  readonly ring: readonly Tuple[];
+  readonly epoch: string;
+}
+
+/** Leaver → new leader: rebuild the DHT from your own copy of the year's file. */
+export interface RebuildDhtRequest {
+  readonly type: 'rebuild-dht';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly year: string;
+  readonly s: number;
+}
+
+/** The outcome of a rebuild, sent by the (new) leader to the leaver or joiner. */
+export interface RebuildOutcome {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly records: number;
+  readonly recordsPerNode: readonly number[];
+}
+export interface RebuildDoneRequest extends RebuildOutcome {
+  readonly type: 'rebuild-done';
+  readonly rid: string;
+}
+export interface JoinRequest {
+  readonly type: 'join-request';
+  readonly rid: string;
+  readonly joiner: Tuple;
+}
+export interface JoinDoneRequest extends RebuildOutcome {
+  readonly type: 'join-done';
+  readonly rid: string;
+  readonly ring: readonly Tuple[];
+}
+
+export type PeerRequest =
+  | SetIdRequest
+  | StoreRequest
+  | CountRequest
+  | FindEventRequest
+  | TeardownRequest
+  | ResetIdRequest
+  | RebuildDhtRequest
+  | RebuildDoneRequest
+  | JoinRequest
+  | JoinDoneRequest;
+
+/** Messages that answer a request: they complete the sender's pending request with that rid. */
+export type Answer = Reply | StoreAck | FindResult;
+
+export type Message = ManagerRequest | PeerRequest | Answer;
+export type MessageType = Message['type'];
+
+/** The message with a given type. */
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** A request before the transport gives it a rid. */
+export type Unsent<M extends { rid: string }> = M extends unknown ? Omit<M, 'rid'> : never;
+
+/** Answer types: they complete the pending request with their rid and are never answered. */
+export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['reply', 'store-ack', 'find-result']);
+
+/**
+ * Requests answered by a `reply` from their receiver. Their replies are cached, so that a repeated
+ * request gets the remembered reply and is not executed again (SPEC §1.4 item 3). The forwarded
+ * messages (store, count, find-event, teardown, reset-id) are answered elsewhere and not cached.
+ */
+export const REPLY_ANSWERED_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
+  ...MANAGER_COMMANDS,
+  'set-id',
+  'rebuild-dht',
+  'rebuild-done',
+  'join-request',
+  'join-done',
+]);
+
+export type Request = ManagerRequest | PeerRequest;

@@ -1,0 +1,117 @@
+// Property-style test: seeded random command sequences, valid and invalid, from registered and
+// unknown peers, with the invariants checked after every step. The invariant checker itself is
+// shown to catch each kind of broken state, so a passing run means something.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { invariantViolations } from '../../src/manager/invariants.js';
+import { awaitedOf, leaderOf, type ManagerState, type PeerEntry } from '../../src/manager/state.js';
+import { MANAGER_COMMANDS, type ManagerCommand, type ManagerRequest } from '../../src/wire/messages.js';
+import { cmd, FIRST, mulberry32, ok, reg, rebuilt, registered, setup, SIX, step, withDht } from './manager-fixtures.js';
+
+/** Names the generator uses: the demo's six, two more, an unknown-but-valid one and an invalid one. */
+const NAMES = [...SIX, 'gina', 'hal', 'zed', 'peer1'];
+
+function choose<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+/** A random request; half the time in an Await mode, the awaited one, so sequences make progress. */
+function randomRequest(state: ManagerState, random: () => number): ManagerRequest {
+  const awaited = awaitedOf(state.mode);
+  if (awaited !== null && random() < 0.5) {
+    const members = state.dht?.members ?? [];
+    const i = members.indexOf(awaited.peer);
+    const right = i < 0 ? members[0] : members[(i + 1) % members.length];
+    const newLeader = random() < 0.8 ? (right as string) : choose(random, NAMES);
+    return awaited.command === 'dht-rebuilt' ? rebuilt(awaited.peer, newLeader) : cmd(awaited.command, awaited.peer);
+  }
+  const command: ManagerCommand = choose(random, MANAGER_COMMANDS);
+  const name = choose(random, NAMES);
+  switch (command) {
+    case 'register': {
+      // A small port range and a few addresses, so that clashes (D11) happen often.
+      const port = (): number => (random() < 0.05 ? 80 : 7001 + Math.floor(random() * 16));
+      return reg(name, port(), port(), choose(random, ['127.0.0.1', '127.0.0.1', '10.0.0.2', '1.2.3.256']));
+    }
+    case 'setup-dht':
+      return setup(name, 2 + Math.floor(random() * 7), random() < 0.9 ? '1996' : '96');
+    case 'dht-rebuilt':
+      return rebuilt(name, choose(random, NAMES));
+    default:
+      return cmd(command, name);
+  }
+}
+
+/** What a SUCCESS reply must carry, beyond the invariants of the new state. */
+function checkPayload(req: ManagerRequest, before: ManagerState, after: ManagerState, reply: object): void {
+  const members = after.dht?.members ?? [];
+  if (req.type === 'setup-dht') {
+    const ring = (reply as { ring: { name: string }[] }).ring.map((t) => t.name);
+    assert.deepEqual(ring, members);
+    assert.equal(ring[0], req.name);
+  } else if (req.type === 'query-dht') {
+    assert.ok(members.includes((reply as { node: { name: string } }).node.name));
+    assert.equal(after, before);
+  } else if (req.type === 'join-dht') {
+    assert.equal((reply as { leader: { name: string } }).leader.name, members[0]);
+  }
+}
+
+test('random command sequences keep every invariant after every step', () => {
+  const successes = new Map<string, number>();
+  let biggest = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const random = mulberry32(seed);
+    let state = registered(SIX.slice(0, 3 + (seed % 4)));
+    for (let i = 0; i < 300; i++) {
+      const req = randomRequest(state, random);
+      const outcome = step(state, req, random);
+      assert.deepEqual(invariantViolations(outcome.state), [], `seed ${seed}, step ${i}: ${JSON.stringify(req)}`);
+      if (outcome.reply.ok) {
+        checkPayload(req, state, outcome.state, outcome.reply);
+        const key = req.type === 'dht-rebuilt' && state.mode.kind === 'AwaitDhtRebuilt' ? `dht-rebuilt/${state.mode.action}` : req.type;
+        successes.set(key, (successes.get(key) ?? 0) + 1);
+      }
+      biggest = Math.max(biggest, outcome.state.dht?.members.length ?? 0);
+      state = outcome.state;
+    }
+  }
+  // The sequences really exercised the machine: every command succeeded, both kinds of rebuild.
+  for (const key of [...MANAGER_COMMANDS.filter((c) => c !== 'dht-rebuilt'), 'dht-rebuilt/leave', 'dht-rebuilt/join']) {
+    assert.ok((successes.get(key) ?? 0) >= 10, `${key} succeeded ${successes.get(key) ?? 0} times`);
+  }
+  assert.ok(biggest >= 6, `largest ring ${biggest}`);
+});
+
+const entry = (state: ManagerState, name: string): PeerEntry => state.peers.get(name) as PeerEntry;
+const withPeer = (state: ManagerState, peer: PeerEntry): ManagerState => ({
+  ...state,
+  peers: new Map(state.peers).set(peer.name, peer),
+});
+
+test('the invariant checker reports each kind of broken state', () => {
+  const good = withDht(SIX, 4);
+  assert.deepEqual(invariantViolations(good), []);
+  const dht = good.dht!;
+  const broken: [string, ManagerState][] = [
+    ['a Free member', withPeer(good, { ...entry(good, 'bob'), state: 'Free' })],
+    ['a second Leader', withPeer(good, { ...entry(good, 'bob'), state: 'Leader' })],
+    ['an InDHT outsider', withPeer(good, { ...entry(good, 'erin'), state: 'InDHT' })],
+    ['a key not the name', { ...good, peers: new Map(good.peers).set('zed', entry(good, 'erin')) }],
+    ['a ring of 2', { ...good, dht: { ...dht, members: ['alice', 'bob'] } }],
+    ['a repeated member', { ...good, dht: { ...dht, members: ['alice', 'bob', 'bob', 'carol', 'dave'] } }],
+    ['an unregistered member', { ...good, dht: { ...dht, members: [...dht.members, 'zed'] } }],
+    ['a bad year', { ...good, dht: { ...dht, year: '96' } }],
+    ['Idle and incomplete', { ...good, dht: { ...dht, complete: false } }],
+    ['awaiting a non-leader', { ...good, dht: { ...dht, complete: false }, mode: { kind: 'AwaitDhtComplete', leader: 'bob' } }],
+    ['awaiting completion of a complete DHT', { ...good, mode: { kind: 'AwaitDhtComplete', leader: 'alice' } }],
+    ['a leave from outside', { ...good, mode: { kind: 'AwaitDhtRebuilt', peer: 'erin', action: 'leave' } }],
+    ['a join from inside', { ...good, mode: { kind: 'AwaitDhtRebuilt', peer: 'bob', action: 'join' } }],
+    ['a teardown by a non-leader', { ...good, mode: { kind: 'AwaitTeardownComplete', leader: 'bob' } }],
+    ['a teardown without a DHT', { ...registered(SIX), mode: { kind: 'AwaitTeardownComplete', leader: 'alice' } }],
+  ];
+  for (const [what, state] of broken) assert.notDeepEqual(invariantViolations(state), [], what);
+  const three = withDht(SIX, 3);
+  assert.notDeepEqual(invariantViolations({ ...three, mode: { kind: 'AwaitDhtRebuilt', peer: 'bob', action: 'leave' } }), []);
+  assert.equal(leaderOf(ok(registered(SIX), setup('dave', 3), FIRST).dht!), 'dave');
+});
