@@ -16,11 +16,7 @@ import {
 import { IDLE, leaderOf, tupleOf, withRingStates, type ManagerState } from './state.js';
 import { checkRingSize, checkYear } from './validate.js';
 
-/**
- * A uniform index in 0…size−1 from one draw of `random` (uniform in [0, 1)). A draw outside
- * [0, 1), from a faulty generator or NaN, is clamped rather than trusted, so no pick indexes
- * outside its list.
- */
+/** A uniform index in 0…size−1 from one draw; a draw outside [0, 1) (or NaN) is clamped, not trusted. */
 export function pickIndex(random: () => number, size: number): number {
   const draw = random();
   const index = Math.floor((Number.isFinite(draw) ? draw : 0) * size);

@@ -23,7 +23,6 @@ export interface Sender {
  * ManagerRequest value.
  */
 export function handleCommand(state: ManagerState, req: ManagerRequest, sender: Sender, random: () => number): Outcome {
-  void sender;
   // The busy rule (D10) comes before every check of §4: in an Await mode only the awaited message
   // from the awaited peer gets through, so no other command can change what that peer relies on.
   const awaited = awaitedOf(state.mode);

@@ -187,6 +187,14 @@ export class PeerNode {
     this.names.set(formatAddress(t), t.name);
   }
 
+  /** Learns the names of every tuple a message carries, so its own trace line names the sender. */
+  private learnTuplesOf(msg: Message): void {
+    if ('ring' in msg && Array.isArray(msg.ring)) for (const t of msg.ring) this.learn(t);
+    if ('origin' in msg) this.learn(msg.origin);
+    if ('querier' in msg) this.learn(msg.querier);
+    if ('joiner' in msg) this.learn(msg.joiner);
+  }
+
   nameOf(a: Address): string {
     return this.names.get(formatAddress(a)) ?? formatAddress(a);
   }
@@ -209,6 +217,7 @@ export class PeerNode {
         }
         // Manager commands and replies are traced by managerRequest in the §14 form.
         if (side === 'manager') return;
+        if (e.kind === 'recv') this.learnTuplesOf(msg);
         if (e.kind === 'send') this.emit({ kind: 'trace', from: me, to: this.nameOf(e.to), text: describe(msg) });
         else this.emit({ kind: 'trace', from: this.nameOf(e.from), to: me, text: describe(msg) });
         return;

@@ -9,17 +9,8 @@ import type { ManagerRequest, NameOnlyCommand } from '../../src/wire/messages.js
 export const SENDER: Sender = { ip: '127.0.0.1', port: 40000 };
 export const IP = '127.0.0.1';
 
-/** mulberry32: a small seeded generator, uniform in [0, 1), so a test's draws repeat exactly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded draws, uniform in [0, 1): the project's one generator, so a test's draws repeat exactly. */
+export { mulberry32 } from '../../src/data/seeded-random.js';
 
 /** Returns the given draws in order and fails the test if the code draws more than expected. */
 export function draws(...values: number[]): () => number {

@@ -3,17 +3,14 @@
 // shown to catch each kind of broken state, so a passing run means something.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pickUniform } from '../../src/data/seeded-random.js';
 import { invariantViolations } from '../../src/manager/invariants.js';
 import { awaitedOf, leaderOf, type ManagerState, type PeerEntry } from '../../src/manager/state.js';
-import { MANAGER_COMMANDS, type ManagerCommand, type ManagerRequest } from '../../src/wire/messages.js';
+import { MANAGER_COMMANDS, type ManagerCommand, type ManagerRequest, type NameOnlyCommand } from '../../src/wire/messages.js';
 import { cmd, FIRST, mulberry32, ok, reg, rebuilt, registered, setup, SIX, step, withDht } from './manager-fixtures.js';
 
 /** Names the generator uses: the demo's six, two more, an unknown-but-valid one and an invalid one. */
 const NAMES = [...SIX, 'gina', 'hal', 'zed', 'peer1'];
-
-function choose<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
 
 /** A random request; half the time in an Await mode, the awaited one, so sequences make progress. */
 function randomRequest(state: ManagerState, random: () => number): ManagerRequest {
@@ -22,21 +19,21 @@ function randomRequest(state: ManagerState, random: () => number): ManagerReques
     const members = state.dht?.members ?? [];
     const i = members.indexOf(awaited.peer);
     const right = i < 0 ? members[0] : members[(i + 1) % members.length];
-    const newLeader = random() < 0.8 ? (right as string) : choose(random, NAMES);
+    const newLeader = random() < 0.8 ? (right as string) : pickUniform(random, NAMES);
     return awaited.command === 'dht-rebuilt' ? rebuilt(awaited.peer, newLeader) : cmd(awaited.command, awaited.peer);
   }
-  const command: ManagerCommand = choose(random, MANAGER_COMMANDS);
-  const name = choose(random, NAMES);
+  const command: ManagerCommand = pickUniform(random, MANAGER_COMMANDS);
+  const name = pickUniform(random, NAMES);
   switch (command) {
     case 'register': {
       // A small port range and a few addresses, so that clashes (D11) happen often.
       const port = (): number => (random() < 0.05 ? 80 : 7001 + Math.floor(random() * 16));
-      return reg(name, port(), port(), choose(random, ['127.0.0.1', '127.0.0.1', '10.0.0.2', '1.2.3.256']));
+      return reg(name, port(), port(), pickUniform(random, ['127.0.0.1', '127.0.0.1', '10.0.0.2', '1.2.3.256']));
     }
     case 'setup-dht':
       return setup(name, 2 + Math.floor(random() * 7), random() < 0.9 ? '1996' : '96');
     case 'dht-rebuilt':
-      return rebuilt(name, choose(random, NAMES));
+      return rebuilt(name, pickUniform(random, NAMES));
     default:
       return cmd(command, name);
   }
@@ -114,4 +111,30 @@ test('the invariant checker reports each kind of broken state', () => {
   const three = withDht(SIX, 3);
   assert.notDeepEqual(invariantViolations({ ...three, mode: { kind: 'AwaitDhtRebuilt', peer: 'bob', action: 'leave' } }), []);
   assert.equal(leaderOf(ok(registered(SIX), setup('dave', 3), FIRST).dht!), 'dave');
+});
+
+const NAME_ONLY = MANAGER_COMMANDS.filter(
+  (command): command is NameOnlyCommand => command !== 'register' && command !== 'setup-dht' && command !== 'dht-rebuilt',
+);
+
+test('odd values never make handleCommand throw, in Idle or in an Await mode', () => {
+  const odd = ['', '__proto__', 'constructor', 'x'.repeat(70_000), 'peer1', 'ALICE'];
+  const requests: ManagerRequest[] = [
+    ...odd.flatMap((name) => [...NAME_ONLY.map((command) => cmd(command, name)), rebuilt(name, name)]),
+    ...odd.map((name) => reg(name, 7100, 7101)),
+    reg('gina', Number.NaN, Number.POSITIVE_INFINITY),
+    reg('gina', 7100, 7101, 'x'.repeat(70_000)),
+    setup('erin', Number.MAX_SAFE_INTEGER * 4, '1996'),
+    setup('erin', -3, '1996'),
+    { type: 'no-such-command', rid: 'r', name: 'alice' } as unknown as ManagerRequest,
+  ];
+  for (const state of [withDht(SIX, 4), ok(withDht(SIX, 4), cmd('leave-dht', 'bob'))]) {
+    for (const req of requests) {
+      // Valid names such as "constructor" may register; everything else is a short FAILURE.
+      const outcome = step(state, req, () => Number.NaN);
+      assert.deepEqual(invariantViolations(outcome.state), []);
+      if (!outcome.reply.ok) assert.ok(outcome.reply.error.length < 200, outcome.reply.error);
+      else assert.ok(req.type === 'register' && /^[a-zA-Z]+$/.test(req.name) && state.mode.kind === 'Idle');
+    }
+  }
 });

@@ -1,0 +1,30 @@
+// Lines from a stream, one at a time, on demand: the peer reads its next command only when the
+// current one has completed, and a D1 prompt takes the very next line.
+import readline from 'node:readline';
+
+export class LineReader {
+  private readonly queue: string[] = [];
+  private readonly waiting: Array<(line: string | null) => void> = [];
+  private ended = false;
+
+  constructor(input: NodeJS.ReadableStream) {
+    const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
+    rl.on('line', (line) => {
+      const w = this.waiting.shift();
+      if (w) w(line);
+      else this.queue.push(line);
+    });
+    rl.on('close', () => {
+      this.ended = true;
+      for (const w of this.waiting.splice(0)) w(null);
+    });
+  }
+
+  /** The next line, or null once the input has ended and every line was read. */
+  next(): Promise<string | null> {
+    const line = this.queue.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}

@@ -1,0 +1,38 @@
+// `stormdht manager`: the manager process (SPEC §1.1). It prints where it listens, then a trace
+// of every command and reply, until SIGINT or SIGTERM.
+import { ManagerServer, type ManagerEvent } from '../manager/server.js';
+import { parse, parseIp, parsePort } from './options.js';
+import { MANAGER_USAGE, UsageError } from './usage.js';
+
+export async function managerMain(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' } }, MANAGER_USAGE);
+  if (values.help) {
+    console.log(MANAGER_USAGE);
+    return;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected <port>, got ${positionals.length} arguments`, MANAGER_USAGE);
+  const port = parsePort(positionals[0], 'port', MANAGER_USAGE, true);
+  const host = values.host === undefined ? '0.0.0.0' : parseIp(values.host as string, '--host', MANAGER_USAGE);
+  const json = values.json === true;
+  const write = (obj: Record<string, unknown>, human: string) => process.stdout.write(`${json ? JSON.stringify(obj) : human}\n`);
+
+  const onEvent = (e: ManagerEvent) => {
+    if (e.kind === 'trace') write({ type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text }, `${e.from} → ${e.to}: ${e.text}`);
+    else if (e.kind === 'note') write({ type: 'event', event: 'note', level: e.level, text: e.text }, `${e.level === 'warn' ? 'warning' : 'note'}: ${e.text}`);
+  };
+  let server: ManagerServer;
+  try {
+    server = await ManagerServer.start({ host, port, onEvent });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
+    process.exit(1);
+  }
+  const { ip, port: bound } = server.address;
+  write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  const stop = () => {
+    void server.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

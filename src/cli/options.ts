@@ -1,0 +1,44 @@
+// Parsing of the programs' arguments with node:util parseArgs, and the checks on their values.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkIpv4 } from '../manager/validate.js';
+import type { PortRange } from '../peer/node.js';
+import { UsageError } from './usage.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses argv; any unknown option or missing value becomes a UsageError. */
+export function parse(argv: string[], options: Options, usage: string): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage);
+  }
+}
+
+export function parsePort(text: string | undefined, what: string, usage: string, allowZero = false): number {
+  if (text === undefined) throw new UsageError(`missing ${what}`, usage);
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port <= 65535 && (port >= 1 || (allowZero && port === 0)))) {
+    throw new UsageError(`${what} "${text}" is not a port number (${allowZero ? '0' : '1'}-65535)`, usage);
+  }
+  return port;
+}
+
+export function parseIp(text: string | undefined, what: string, usage: string): string {
+  if (text === undefined) throw new UsageError(`missing ${what}`, usage);
+  const problem = checkIpv4(text);
+  if (problem) throw new UsageError(`${what}: ${problem}`, usage);
+  return text;
+}
+
+/** `LO-HI` with 1024 ≤ LO < HI ≤ 65535 (SPEC §2). */
+export function parsePortRange(text: string, usage: string): PortRange {
+  const m = /^([0-9]{1,5})-([0-9]{1,5})$/.exec(text);
+  const lo = m ? Number(m[1]) : Number.NaN;
+  const hi = m ? Number(m[2]) : Number.NaN;
+  if (!(lo >= 1024 && lo < hi && hi <= 65535)) {
+    throw new UsageError(`--port-range "${text}" is invalid: use LO-HI with 1024 <= LO < HI <= 65535`, usage);
+  }
+  return { lo, hi };
+}

@@ -1,0 +1,57 @@
+// `stormdht peer`: a peer process reading its user's commands from stdin (SPEC §5, §14).
+import { PeerNode } from '../peer/node.js';
+import { runCommand, tokenize } from '../peer/commands.js';
+import { LineReader } from './line-reader.js';
+import { parse, parseIp, parsePort, parsePortRange } from './options.js';
+import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
+import { PEER_USAGE, UsageError } from './usage.js';
+
+export async function peerMain(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { 'data-dir': { type: 'string' }, 'port-range': { type: 'string' }, json: { type: 'boolean' } },
+    PEER_USAGE,
+  );
+  if (values.help) {
+    console.log(PEER_USAGE);
+    return;
+  }
+  if (positionals.length !== 2) throw new UsageError(`expected <manager-ip> <manager-port>, got ${positionals.length} arguments`, PEER_USAGE);
+  const managerIp = parseIp(positionals[0], 'manager-ip', PEER_USAGE);
+  const managerPort = parsePort(positionals[1], 'manager-port', PEER_USAGE);
+  const portRange = values['port-range'] === undefined ? undefined : parsePortRange(values['port-range'] as string, PEER_USAGE);
+  const dataDir = (values['data-dir'] as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
+
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
+  const node = new PeerNode({
+    manager: { ip: managerIp, port: managerPort },
+    dataDir,
+    ...(portRange ? { portRange } : {}),
+    onEvent: (e) => out.event(e),
+  });
+
+  const stop = () => {
+    void node.detach().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const lines = new LineReader(process.stdin);
+  const ask = async (prompt: string) => {
+    out.event({ kind: 'prompt', text: prompt });
+    return lines.next();
+  };
+  for (;;) {
+    const line = await lines.next();
+    if (line === null) break;
+    const tokens = tokenize(line);
+    if (tokens === null) continue;
+    const result = await runCommand(node, tokens, ask);
+    out.result(result);
+    if (result.command === 'deregister' && result.ok) process.exit(0);
+  }
+  // End of input: a registered peer keeps serving the DHT (its sockets keep the process alive)
+  // until a signal; an unregistered one has nothing left to do.
+  if (node.name === null) process.exit(0);
+}

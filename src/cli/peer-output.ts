@@ -1,0 +1,112 @@
+// How a peer's events and results are printed: the human trace or one JSON object per line
+// (SPEC §14). The demo renders the JSON lines of child processes with the same human format.
+import type { CommandResult, PeerEvent } from '../peer/events.js';
+
+export type Write = (line: string) => void;
+
+export interface PeerOutput {
+  event(event: PeerEvent): void;
+  result(result: CommandResult): void;
+}
+
+/** The JSON result line: type, command, ok, error (on failure), then the payload keys. */
+export function resultJson(r: CommandResult): Record<string, unknown> {
+  return {
+    type: 'result',
+    command: r.command,
+    ok: r.ok,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+    ...(r.data ?? {}),
+  };
+}
+
+/** A JSON event line. */
+export function eventJson(e: PeerEvent): Record<string, unknown> {
+  switch (e.kind) {
+    case 'trace':
+      return { type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text };
+    case 'note':
+      return { type: 'event', event: 'note', level: e.level, text: e.text };
+    case 'prompt':
+      return { type: 'event', event: 'prompt', text: e.text };
+    case 'counts':
+      return {
+        type: 'event',
+        event: 'counts',
+        reason: e.reason,
+        year: e.year,
+        records: e.l,
+        s: e.s,
+        recordsPerNode: e.counts,
+        ring: e.ring.map((t, id) => ({ id, name: t.name, ip: t.ip, port: t.port })),
+      };
+  }
+}
+
+export function jsonOutput(write: Write): PeerOutput {
+  return {
+    event: (e) => write(JSON.stringify(eventJson(e))),
+    result: (r) => write(JSON.stringify(resultJson(r))),
+  };
+}
+
+export function humanOutput(write: Write): PeerOutput {
+  return {
+    event: (e) => eventLines(eventJson(e)).forEach(write),
+    result: (r) => resultLines(resultJson(r)).forEach(write),
+  };
+}
+
+/** The human lines of a JSON event line (also used for child processes' output). */
+export function eventLines(e: Record<string, unknown>): string[] {
+  switch (e.event) {
+    case 'trace':
+      return [`${e.from} → ${e.to}: ${e.text}`];
+    case 'note':
+      return [`${e.level === 'warn' ? 'warning' : 'note'}: ${e.text}`];
+    case 'prompt':
+      return [String(e.text)];
+    case 'listening':
+      return [`manager listening on ${e.ip}:${e.port}`];
+    case 'counts': {
+      const ring = e.ring as Array<{ id: number; name: string }>;
+      const counts = e.recordsPerNode as number[];
+      return [
+        `records per node after ${e.reason} of ${e.year} (l = ${e.records}, s = ${e.s}):`,
+        ...ring.map((t, i) => `  node ${t.id} ${t.name}: ${counts[i]} records`),
+      ];
+    }
+    default:
+      return [JSON.stringify(e)];
+  }
+}
+
+/** The human lines of a JSON result line: §14's conventions, then `<command> SUCCESS|FAILURE`. */
+export function resultLines(r: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  switch (r.command) {
+    case 'query-dht':
+      if (r.found === true && r.record) {
+        for (const [field, value] of Object.entries(r.record as Record<string, string>)) lines.push(`${field}: ${value}`);
+      } else if (typeof r.message === 'string') {
+        lines.push(r.message);
+      }
+      if (Array.isArray(r.path)) lines.push(`id-seq: ${r.path.join(', ')}`);
+      break;
+    case 'leave-dht':
+    case 'join-dht':
+      if (r.ok === true && typeof r.newLeader === 'string') lines.push(`new leader: ${r.newLeader}`);
+      if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) lines.push(`records per node: ${r.recordsPerNode.join(' / ')}`);
+      break;
+    case 'status':
+      lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}`);
+      break;
+    case 'setup-dht':
+      if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) {
+        lines.push(`stored ${r.records} records (s = ${r.s}): ${r.recordsPerNode.join(' / ')}`);
+      }
+      break;
+  }
+  lines.push(r.ok === true ? `${r.command} SUCCESS` : `${r.command} FAILURE (${r.error})`);
+  return lines;
+}

@@ -1,0 +1,59 @@
+// Usage texts of every program, and the error a bad invocation exits with.
+
+export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
+
+usage:
+  stormdht manager <port> [--host IP] [--json]
+  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+  stormdht demo [--data-dir DIR] [--synthetic]
+  stormdht help | --help | --version
+
+Run "stormdht <command> --help" for the details of one command.`;
+
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json]
+
+Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
+(default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
+Runs until SIGINT or SIGTERM, then exits 0.
+
+  --host IP   address to bind (default 0.0.0.0)
+  --json      print one JSON object per line instead of the human trace`;
+
+export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+
+Runs a peer. It reads commands from stdin, one per line:
+  register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
+  setup-dht <name> <n> <YYYY>                   build a DHT of n peers from details-YYYY.csv
+  query-dht <name> [<event-id>]                 look an event up (no id: a random one of the year)
+  leave-dht <name>                              leave the DHT; it is rebuilt without this peer
+  join-dht <name>                               join the DHT; it is rebuilt with this peer
+  teardown-dht <name>                           (leader) dissolve the DHT
+  dht-complete <name>                           (leader) confirm the DHT is complete
+  deregister <name>                             leave the system; the peer exits 0
+  status                                        this peer's name, state, id, ring size, records
+Blank lines and lines starting with # are ignored.
+
+  --data-dir DIR       where details-YYYY.csv files are (default: $STORMDHT_DATA_DIR, else ./data)
+  --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
+  --json               print one JSON object per line (results and events) instead of the trace`;
+
+export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
+
+Plays the full demo script of the protocol (SPEC §11.2) with a manager and six peers as real
+processes on 127.0.0.1, and prints every process's trace, labelled. Uses the real 1996 file when
+it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events), otherwise a
+synthetic 1996 that stormdht generates (and says so).
+
+  --data-dir DIR   read details-1996.csv from DIR
+  --synthetic      use the generated synthetic year even when real data is present`;
+
+/** A bad invocation: printed with the program's usage, exit status 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
