@@ -1,11 +1,13 @@
 // `stormdht manager`: the manager process (SPEC §1.1). It prints where it listens, then a trace
 // of every command and reply, until SIGINT or SIGTERM.
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
-import { parse, parseIp, parsePort } from './options.js';
+import { bindUdp } from '../transport/udp-socket.js';
+import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
+import { parse, parseFaultOption, parseIp, parsePort } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -14,6 +16,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const port = parsePort(positionals[0], 'port', MANAGER_USAGE, true);
   const host = values.host === undefined ? '0.0.0.0' : parseIp(values.host as string, '--host', MANAGER_USAGE);
   const json = values.json === true;
+  const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const write = (obj: Record<string, unknown>, human: string) => process.stdout.write(`${json ? JSON.stringify(obj) : human}\n`);
 
   const onEvent = (e: ManagerEvent) => {
@@ -22,7 +25,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   };
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent });
+    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
@@ -30,6 +33,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   }
   const { ip, port: bound } = server.address;
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
   const stop = () => {
     void server.close().finally(() => process.exit(0));
   };

@@ -1,6 +1,7 @@
 // Parsing of the programs' arguments with node:util parseArgs, and the checks on their values.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkIpv4 } from '../manager/validate.js';
+import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
 import type { PortRange } from '../peer/node.js';
 import { UsageError } from './usage.js';
 
@@ -41,4 +42,15 @@ export function parsePortRange(text: string, usage: string): PortRange {
     throw new UsageError(`--port-range "${text}" is invalid: use LO-HI with 1024 <= LO < HI <= 65535`, usage);
   }
   return { lo, hi };
+}
+
+/** The faults to inject: --faults, else $STORMDHT_FAULTS, else none. */
+export function parseFaultOption(option: unknown, usage: string): FaultConfig {
+  const spec = typeof option === 'string' ? option : process.env.STORMDHT_FAULTS;
+  if (spec === undefined || spec.trim() === '') return NO_FAULTS;
+  try {
+    return parseFaults(spec);
+  } catch (err) {
+    throw new UsageError(`${typeof option === 'string' ? '--faults' : 'STORMDHT_FAULTS'}: ${(err as Error).message}`, usage);
+  }
 }

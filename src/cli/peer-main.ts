@@ -2,14 +2,16 @@
 import { PeerNode } from '../peer/node.js';
 import { runCommand, tokenize } from '../peer/commands.js';
 import { LineReader } from './line-reader.js';
-import { parse, parseIp, parsePort, parsePortRange } from './options.js';
+import { bindUdp } from '../transport/udp-socket.js';
+import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
+import { parse, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
 import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
 export async function peerMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { 'data-dir': { type: 'string' }, 'port-range': { type: 'string' }, json: { type: 'boolean' } },
+    { 'data-dir': { type: 'string' }, 'port-range': { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } },
     PEER_USAGE,
   );
   if (values.help) {
@@ -21,6 +23,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const managerPort = parsePort(positionals[1], 'manager-port', PEER_USAGE);
   const portRange = values['port-range'] === undefined ? undefined : parsePortRange(values['port-range'] as string, PEER_USAGE);
   const dataDir = (values['data-dir'] as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
+  const faults = parseFaultOption(values.faults, PEER_USAGE);
 
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
@@ -28,8 +31,10 @@ export async function peerMain(argv: string[]): Promise<void> {
     manager: { ip: managerIp, port: managerPort },
     dataDir,
     ...(portRange ? { portRange } : {}),
+    bind: faultyBind(bindUdp, faults),
     onEvent: (e) => out.event(e),
   });
+  if (hasFaults(faults)) out.event({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 
   const stop = () => {
     void node.detach().finally(() => process.exit(0));

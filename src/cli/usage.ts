@@ -1,25 +1,29 @@
 // Usage texts of every program, and the error a bad invocation exits with.
 
+const FAULTS_HELP = `  --faults SPEC        inject faults into every datagram sent (default: $STORMDHT_FAULTS), e.g.
+                       loss=0.3,dup=0.1,reorder=0.2,delay=0-20,seed=7 (probabilities; delay in ms)`;
+
 export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
 
 usage:
-  stormdht manager <port> [--host IP] [--json]
-  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+  stormdht manager <port> [--host IP] [--json] [--faults SPEC]
+  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]
   stormdht demo [--data-dir DIR] [--synthetic]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json]
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--faults SPEC]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
 Runs until SIGINT or SIGTERM, then exits 0.
 
   --host IP   address to bind (default 0.0.0.0)
-  --json      print one JSON object per line instead of the human trace`;
+  --json      print one JSON object per line instead of the human trace
+${FAULTS_HELP}`;
 
-export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]
 
 Runs a peer. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
@@ -35,7 +39,8 @@ Blank lines and lines starting with # are ignored.
 
   --data-dir DIR       where details-YYYY.csv files are (default: $STORMDHT_DATA_DIR, else ./data)
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
-  --json               print one JSON object per line (results and events) instead of the trace`;
+  --json               print one JSON object per line (results and events) instead of the trace
+${FAULTS_HELP}`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
 

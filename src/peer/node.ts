@@ -7,6 +7,7 @@ import { LocalTable } from '../data/local-table.js';
 import { realClock, type Clock } from '../transport/clock.js';
 import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
+import { RttEstimator } from '../transport/rtt.js';
 import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
@@ -132,14 +133,17 @@ export class PeerNode {
 
   /** Takes the two bound sockets as this peer's m-port and p-port. */
   attach(name: string, ip: string, mSocket: DatagramSocket, pSocket: DatagramSocket): void {
+    const rtt = new RttEstimator();
     const m = new Endpoint(mSocket, (msg, from) => this.onManagerSideRequest(msg, from), {
       clock: this.clock,
       random: this.random,
+      rtt,
       onEvent: (e) => this.onTransportEvent('manager', e),
     });
     const p = new Endpoint(pSocket, (msg, from) => dispatchPeerRequest(this, msg as PeerRequest, from), {
       clock: this.clock,
       random: this.random,
+      rtt,
       onEvent: (e) => this.onTransportEvent('ring', e),
     });
     this.registration = { name, ip, m, p };
@@ -199,9 +203,10 @@ export class PeerNode {
     return this.names.get(formatAddress(a)) ?? formatAddress(a);
   }
 
-  /** The m-port only ever receives replies; a request there is a stray and is refused. */
+  /** The m-port only ever receives replies; a request there is refused, so its sender stops retrying. */
   private onManagerSideRequest(msg: Request, from: Address): void {
-    this.note(`dropped ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
+    this.note(`refused ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
+    this.registration?.m.reply(from, msg.rid, { ok: false, error: `${msg.type} sent to a peer's m-port, which takes only the manager's replies` });
   }
 
   /** Turns transport events into traces. Bulk store traffic is counted, not traced. */

@@ -31,11 +31,11 @@ export class StoreTraffic {
   /** One line about everything since the last reset, or null when there was no store traffic. */
   summary(): string | null {
     const parts: string[] = [];
-    for (const [peer, e] of this.sent) parts.push(`sent ${e.datagrams} store datagrams (${e.records} records) to ${peer}`);
-    if (this.receivedDatagrams > 0) parts.push(`received ${this.receivedDatagrams} store datagrams (${this.receivedRecords} records)`);
-    if (this.acksSent > 0) parts.push(`sent ${this.acksSent} store-acks`);
-    if (this.acksReceived > 0) parts.push(`received ${this.acksReceived} store-acks`);
-    if (this.retransmits > 0) parts.push(`retransmitted ${this.retransmits} stores`);
+    for (const [peer, e] of this.sent) parts.push(`sent ${plural(e.datagrams, 'store datagram')} (${plural(e.records, 'record')}) to ${peer}`);
+    if (this.receivedDatagrams > 0) parts.push(`received ${plural(this.receivedDatagrams, 'store datagram')} (${plural(this.receivedRecords, 'record')})`);
+    if (this.acksSent > 0) parts.push(`sent ${plural(this.acksSent, 'store-ack')}`);
+    if (this.acksReceived > 0) parts.push(`received ${plural(this.acksReceived, 'store-ack')}`);
+    if (this.retransmits > 0) parts.push(`retransmitted ${plural(this.retransmits, 'store')}`);
     return parts.length > 0 ? `store traffic: ${parts.join('; ')}` : null;
   }
 
@@ -54,4 +54,8 @@ export class StoreTraffic {
     if (line) note(line);
     this.reset();
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -16,7 +16,8 @@ import { realClock, type Clock, type Timer } from './clock.js';
 import { TransportError } from './errors.js';
 import { ExpiringMap } from './expiring-map.js';
 import { formatAddress, type Address, type DatagramSocket } from './udp-socket.js';
-import { INITIAL_RETRY_TIMEOUT_MS, MAX_RETRY_TIMEOUT_MS, REPLY_CACHE_TTL_MS, REQUEST_BUDGET_MS } from './timing.js';
+import { RttEstimator } from './rtt.js';
+import { MAX_RETRY_TIMEOUT_MS, REPLY_CACHE_TTL_MS, REQUEST_BUDGET_MS } from './timing.js';
 
 export type TransportEvent =
   | { readonly kind: 'send'; readonly msg: Message; readonly to: Address }
@@ -47,12 +48,16 @@ export interface RequestOptions {
   readonly budgetMs?: number;
   /** Who is asked, for the timeout error: `no response from <who>`. */
   readonly who?: string;
+  /** Told the request's rid as soon as it is assigned (for retransmitNow). */
+  readonly onRid?: (rid: string) => void;
 }
 
 export interface EndpointOptions {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly onEvent?: (event: TransportEvent) => void;
+  /** Shared by the endpoints of one process, so that each starts from what the others measured. */
+  readonly rtt?: RttEstimator;
 }
 
 interface Pending {
@@ -61,6 +66,8 @@ interface Pending {
   readonly to: Address;
   readonly deadline: number;
   readonly who: string;
+  /** When the first copy was sent; a round trip is sampled only for requests sent once (Karn). */
+  readonly firstSent: number;
   rto: number;
   attempt: number;
   timer: Timer | null;
@@ -84,8 +91,13 @@ export class Endpoint {
   private readonly waiters = new Map<string, Waiter>();
   /** Replies sent, by (source address, rid): a repeated request is answered from here. */
   private readonly replies: ExpiringMap<string, Buffer>;
-  /** Requests being executed, by the same key: a copy that arrives meanwhile is dropped. */
-  private readonly executing = new Set<string>();
+  /**
+   * Requests being executed, by the same key: a copy that arrives meanwhile is dropped. Entries
+   * expire like cached replies, so a handler that never answers cannot silence a sender forever.
+   */
+  private readonly executing: ExpiringMap<string, true>;
+  /** Round trips of answered requests, for the adaptive timeout. */
+  readonly rtt: RttEstimator;
   private state: 'open' | 'closed' = 'open';
 
   constructor(
@@ -101,6 +113,8 @@ export class Endpoint {
       .toString(36)
       .padStart(6, '0');
     this.replies = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
+    this.executing = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
+    this.rtt = options.rtt ?? new RttEstimator();
     socket.onDatagram((buf, from) => this.receive(buf, from));
   }
 
@@ -132,13 +146,15 @@ export class Endpoint {
         to,
         who: options.who ?? formatAddress(to),
         deadline: this.clock.now() + (options.budgetMs ?? REQUEST_BUDGET_MS),
-        rto: INITIAL_RETRY_TIMEOUT_MS,
+        firstSent: this.clock.now(),
+        rto: this.rtt.timeout(),
         attempt: 0,
         timer: null,
         resolve,
         reject,
       };
       this.pending.set(full.rid, p);
+      options.onRid?.(full.rid);
       this.transmit(p);
     });
   }
@@ -147,8 +163,21 @@ export class Endpoint {
   complete(rid: string, msg: Message): boolean {
     const p = this.pending.get(rid);
     if (!p) return false;
+    if (p.attempt === 1) this.rtt.sample(this.clock.now() - p.firstSent);
     this.finish(rid, p);
     p.resolve(msg);
+    return true;
+  }
+
+  /**
+   * Sends a pending request again now, without waiting for its timer (a fast retransmit, when
+   * the layer above has evidence that it was lost). False when it is no longer pending.
+   */
+  retransmitNow(rid: string): boolean {
+    const p = this.pending.get(rid);
+    if (!p) return false;
+    p.timer?.cancel();
+    this.transmit(p);
     return true;
   }
 
@@ -179,14 +208,24 @@ export class Endpoint {
    */
   awaitMessage(key: string, budgetMs: number, who: string): Promise<Message> {
     if (this.state === 'closed') return Promise.reject(new TransportError('ECLOSED', 'endpoint closed'));
-    this.waiters.get(key)?.reject(new TransportError('ECLOSED', `superseded wait for ${key}`));
+    const previous = this.waiters.get(key);
+    if (previous) {
+      this.waiters.delete(key);
+      previous.timer.cancel();
+      previous.reject(new TransportError('ECLOSED', `superseded wait for ${key}`));
+    }
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimer(budgetMs, () => {
-        this.waiters.delete(key);
-        this.stats.timeouts++;
-        reject(new TransportError('ETIMEDOUT', `no response from ${who}`));
-      });
-      this.waiters.set(key, { timer, resolve, reject });
+      const waiter: Waiter = {
+        timer: this.clock.setTimer(budgetMs, () => {
+          if (this.waiters.get(key) !== waiter) return;
+          this.waiters.delete(key);
+          this.stats.timeouts++;
+          reject(new TransportError('ETIMEDOUT', `no response from ${who}`));
+        }),
+        resolve,
+        reject,
+      };
+      this.waiters.set(key, waiter);
     });
   }
 
@@ -216,6 +255,12 @@ export class Endpoint {
     await this.socket.close();
   }
 
+  /** True when a request with this rid from this source was answered or is being executed. */
+  private known(from: Address, rid: string): boolean {
+    const key = cacheKey(from, rid);
+    return this.replies.has(key) || this.executing.has(key);
+  }
+
   private transmit(p: Pending): void {
     if (p.attempt > 0) {
       this.stats.retransmits++;
@@ -237,7 +282,12 @@ export class Endpoint {
       p.reject(new TransportError('ETIMEDOUT', `no response from ${p.who}`));
       return;
     }
-    p.rto = Math.min(p.rto * 2, MAX_RETRY_TIMEOUT_MS);
+    // Until a round trip has been measured, back off as SPEC §1.4 recommends (500 ms doubling to
+    // 2 s). Once one has, resend on the measured RTT without backing off: on a lossy path a
+    // request that crosses several hops fails most attempts, and only many quick attempts get it
+    // through within the budget. The budget bounds the copies of one request, and the send
+    // window bounds how many requests are in flight, so this cannot flood a receiver.
+    p.rto = this.rtt.smoothed !== null ? this.rtt.timeout() : Math.min(p.rto * 2, MAX_RETRY_TIMEOUT_MS);
     this.transmit(p);
   }
 
@@ -259,9 +309,11 @@ export class Endpoint {
     if (!decoded.ok) {
       this.stats.malformed++;
       this.onEvent({ kind: 'malformed', reason: decoded.reason, from, ...(decoded.type ? { type: decoded.type } : {}) });
-      // A malformed request that carries a rid is told so; answers are never answered (no loops).
-      if (decoded.rid !== undefined && !ANSWER_TYPES.has(decoded.type as Message['type'])) {
-        this.reply(from, decoded.rid, { ok: false, error: 'malformed request' });
+      // A malformed request that carries a rid is told so; answers are never answered (no loops),
+      // and a rid already answered or in execution keeps its real reply.
+      const rid = decoded.rid;
+      if (rid !== undefined && !ANSWER_TYPES.has(decoded.type as Message['type']) && !this.known(from, rid)) {
+        this.reply(from, rid, { ok: false, error: 'malformed request' });
       }
       return;
     }
@@ -284,7 +336,7 @@ export class Endpoint {
         if (cached !== undefined) this.socket.send(cached, from);
         return;
       }
-      this.executing.add(key);
+      this.executing.set(key, true);
     }
     this.onEvent({ kind: 'recv', msg, from });
     this.onRequest(msg as Request, from);

@@ -32,6 +32,10 @@ export class ExpiringMap<K, V> {
     this.entries.set(key, { value, expires: this.clock.now() + this.ttlMs });
   }
 
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

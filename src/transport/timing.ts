@@ -6,8 +6,18 @@
 export const INITIAL_RETRY_TIMEOUT_MS = 500;
 /** Ceiling of the doubling retransmit timeout. */
 export const MAX_RETRY_TIMEOUT_MS = 2_000;
+/**
+ * Floor of the adaptive retransmit timeout of bulk requests (stores): a few loopback round trips
+ * under load, so that a loss costs milliseconds while a slow hop is not flooded with copies.
+ */
+export const MIN_ADAPTIVE_TIMEOUT_MS = 40;
 /** Retry budget of an ordinary request: after this long without an answer it fails. */
 export const REQUEST_BUDGET_MS = 10_000;
+/**
+ * Retry budget of one store batch. Longer than an ordinary request's: on a lossy path a store
+ * crosses up to n−1 hops and its ack one more, so a single attempt often fails.
+ */
+export const STORE_BUDGET_MS = 60_000;
 /** Budget for waits that span a whole redistribution (rebuild-done, join-done). */
 export const REBUILD_BUDGET_MS = 300_000;
 /** How long a sent reply is remembered, so that a repeated request is answered, not re-executed. */
@@ -16,6 +26,11 @@ export const REPLY_CACHE_TTL_MS = 60_000;
 export const SEEN_TTL_MS = 120_000;
 /** Unacknowledged store datagrams a distributor may have in flight (SPEC §1.4 item 5). */
 export const STORE_WINDOW = 32;
+/**
+ * A pipelined request overtaken by this many later answers on the same path is resent at once
+ * (fast retransmit), without waiting for its timer. Three, as in TCP, tolerates mild reordering.
+ */
+export const FAST_RETRANSMIT_OVERTAKES = 3;
 /** Receive and send buffer every socket asks for (SPEC §1.4: 4 MiB). */
 export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Default byte budget of one batched store datagram: fits a 1500-byte MTU path (1472 B of UDP payload). */

@@ -3,8 +3,9 @@
 // with at most STORE_WINDOW unacknowledged; then a count message collects every node's total.
 import { positionOf, ownerOf } from '../../data/hashing.js';
 import type { YearData } from '../../data/csv.js';
+import { OvertakeDetector } from '../../transport/overtake-detector.js';
 import { SendWindow } from '../../transport/send-window.js';
-import { STORE_WINDOW } from '../../transport/timing.js';
+import { STORE_BUDGET_MS, STORE_WINDOW } from '../../transport/timing.js';
 import type { CountRequest, Tuple, WireRecord } from '../../wire/messages.js';
 import { PROTOCOL_VERSION } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
@@ -35,12 +36,25 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
 
   const right = rightNeighbour(r);
   const window = new SendWindow(STORE_WINDOW);
+  // Stores for one owner all travel the same hops, so their acks come back in order: one that is
+  // overtaken by later acks was lost, and is resent without waiting for its timer.
+  const overtakes = new OvertakeDetector();
+  const store = async (owner: number, records: WireRecord[]) => {
+    let rid = '';
+    try {
+      await node.peerRequest(
+        right,
+        { type: 'store', origin: self, owner, epoch, records },
+        { who: r.ring[owner]!.name, budgetMs: STORE_BUDGET_MS, onRid: (id) => overtakes.sent(owner, (rid = id)) },
+      );
+    } finally {
+      for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
+    }
+  };
   const sends: Promise<unknown>[] = [];
   for (let owner = 1; owner < r.n; owner++) {
     for (const records of batches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
-      sends.push(
-        window.run(() => node.peerRequest(right, { type: 'store', origin: self, owner, epoch, records }, { who: r.ring[owner]!.name })),
-      );
+      sends.push(window.run(() => store(owner, records)));
     }
   }
   await Promise.all(sends);

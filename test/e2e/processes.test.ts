@@ -1,0 +1,214 @@
+// Process behaviour of SPEC §1.1 and §14: end of input, signals, exit statuses, bad invocations
+// and the human-mode line conventions. Real processes, ports 26000-26999.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { FIELD_NAMES } from '../../src/data/fields.js';
+import { JsonChild, MAIN_SCRIPT, startManager } from '../../src/cli/processes.js';
+import { skipUnlessYear } from '../helpers/shared-data.js';
+import { assertQuery, assertSetup, assertSuccess, fileRows, ringAfterLeave, SHARED_DATA_DIR, show, withCluster } from './cluster.js';
+
+const PORTS = '26000-26999';
+
+/** True when the process is still running after `ms`. */
+async function stillRunning(child: JsonChild, ms: number): Promise<boolean> {
+  const outcome = await Promise.race([child.exited.then(() => 'exited'), sleep(ms).then(() => 'running')]);
+  return outcome === 'running';
+}
+
+describe('§14 end of input and signals', () => {
+  test('a peer whose stdin ends while unregistered exits 0 (after finishing the command in progress)', async () => {
+    await withCluster({ portRange: PORTS }, async (c) => {
+      const idle = c.spawn('idle');
+      idle.endInput();
+      assert.equal(await idle.exited, 0, `exit status; stderr: ${idle.stderr}`);
+
+      const busy = c.spawn('busy');
+      busy.send('status');
+      busy.send('frobnicate');
+      busy.endInput();
+      assert.equal(await busy.exited, 0, `exit status; stderr: ${busy.stderr}`);
+      const results = busy.lines.filter((l) => l.type === 'result');
+      assert.deepEqual(results.map((r) => [r.command, r.ok]), [['status', true], ['frobnicate', false]], show(results));
+    });
+  });
+
+  test('a peer registered and then at end of input keeps running; SIGTERM ends it with 0', async () => {
+    await withCluster({ portRange: PORTS }, async (c) => {
+      const p = c.spawn('ursula');
+      p.send('register ursula');
+      p.endInput();
+      const result = await p.nextResult();
+      assertSuccess(result, 'register');
+      assert.ok(await stillRunning(p, 500), `a registered peer exited at end of input: ${show(p.lines)}`);
+      assert.equal(await p.stop('SIGTERM'), 0, 'exit status on SIGTERM');
+    });
+  });
+
+  test('a registered peer whose stdin ended still serves as a ring member, then exits 0 on SIGTERM', { skip: skipUnlessYear('1950') }, async () => {
+    await withCluster({ portRange: PORTS }, async (c) => {
+      await c.addRegistered(['alice', 'bob', 'carol', 'dave']);
+      const carol = c.peer('carol');
+      carol.endInput();
+      assert.ok(await stillRunning(carol, 300), 'carol exited at end of input although registered');
+      // n = 4 with exactly four Free peers: carol must be in the ring.
+      const ring = assertSetup(await c.run('alice', 'setup-dht alice 4 1950'), 'alice', '1950', 4);
+      assert.ok(ring.includes('carol'), show(ring));
+      const carolId = ring.indexOf('carol');
+      const others = ring.filter((n) => n !== 'carol');
+      for (const name of others) {
+        const st = await c.status(name);
+        assert.equal(st.id, ring.indexOf(name), show(st));
+        assert.equal(st.ringSize, 4, show(st));
+      }
+      // A leave by the member after carol exercises carol's teardown, reset-id and store handling.
+      c.spawn('erin');
+      assertSuccess(await c.run('erin', 'register erin'), 'register');
+      const leaver = ring[(carolId + 1) % 4]!;
+      const left = await c.run(leaver, `leave-dht ${leaver}`);
+      assertSuccess(left, 'leave-dht');
+      assert.deepEqual(left.recordsPerNode, [72, 75, 76], show(left));
+      // Queries for ids that carol owns in the ring of 3 reach her and get the file's row.
+      const newRing = ringAfterLeave(ring, leaver);
+      const newIdOf = new Map(newRing.map((n, i) => [n, i] as [string, number]));
+      const carolIds = fileRows('1950').data.records.map((r) => r.eventId).filter((id) => (id % 449) % 3 === newIdOf.get('carol')).slice(0, 5);
+      for (const id of carolIds) assertQuery('1950', id, 3, await c.query('erin', `query-dht erin ${id}`), newIdOf);
+      assertSuccess(await c.run(newRing[0]!, `teardown-dht ${newRing[0]}`), 'teardown-dht');
+      assert.ok(await stillRunning(carol, 100), 'carol exited');
+      assert.equal(await carol.stop('SIGTERM'), 0, `carol's exit status on SIGTERM`);
+    });
+  });
+
+  test('SIGINT ends a registered peer with 0 without deregistering it', async () => {
+    await withCluster({ portRange: PORTS }, async (c) => {
+      await c.addRegistered(['victor']);
+      assert.equal(await c.peer('victor').stop('SIGINT'), 0, 'exit status on SIGINT');
+      c.spawn('other');
+      await c.fails('other', 'register victor', 'peer "victor" is already registered');
+    });
+  });
+
+  test('stormdht manager exits 0 on SIGINT and on SIGTERM', async () => {
+    const a = await startManager();
+    assert.ok(a.port > 0, `listening port ${a.port}`);
+    assert.equal(await a.proc.stop('SIGINT'), 0, `manager exit status on SIGINT; stderr: ${a.proc.stderr}`);
+    const b = await startManager();
+    assert.equal(await b.proc.stop('SIGTERM'), 0, `manager exit status on SIGTERM; stderr: ${b.proc.stderr}`);
+  });
+});
+
+describe('bad invocations exit 2 with a usage message on stderr', () => {
+  const cases: Array<[string, string[], string]> = [
+    ['peer without a manager port', ['peer', '127.0.0.1'], 'usage: stormdht peer'],
+    ['peer without arguments', ['peer'], 'usage: stormdht peer'],
+    ['peer with a bad port', ['peer', '127.0.0.1', 'seven'], 'usage: stormdht peer'],
+    ['peer with port 70000', ['peer', '127.0.0.1', '70000'], 'usage: stormdht peer'],
+    ['peer with a bad manager IPv4', ['peer', '300.1.1.1', '7000'], 'usage: stormdht peer'],
+    ['peer with an inverted --port-range', ['peer', '127.0.0.1', '7000', '--port-range', '26010-26000'], 'usage: stormdht peer'],
+    ['peer with --port-range below 1024', ['peer', '127.0.0.1', '7000', '--port-range', '80-2000'], 'usage: stormdht peer'],
+    ['peer with an unknown option', ['peer', '127.0.0.1', '7000', '--bogus'], 'usage: stormdht peer'],
+    ['peer with an extra argument', ['peer', '127.0.0.1', '7000', 'extra'], 'usage: stormdht peer'],
+    ['manager without a port', ['manager'], 'usage: stormdht manager'],
+    ['manager with a bad --host', ['manager', '0', '--host', 'localhost'], 'usage: stormdht manager'],
+    ['an unknown program', ['frobnicate'], 'usage:'],
+  ];
+  for (const [name, args, usage] of cases) {
+    test(name, async () => {
+      const child = new JsonChild(name, args);
+      child.endInput();
+      const code = await child.exited;
+      assert.equal(code, 2, `exit status of ${args.join(' ')}; stderr: ${child.stderr}`);
+      assert.ok(child.stderr.includes(usage), `stderr lacks ${JSON.stringify(usage)}: ${child.stderr}`);
+      assert.ok(child.stderr.startsWith('stormdht: '), `stderr should say what is wrong first: ${child.stderr}`);
+    });
+  }
+});
+
+/** A raw `stormdht peer` in human mode: its stdout lines as they arrive. */
+class HumanPeer {
+  readonly lines: string[] = [];
+  readonly exited: Promise<number | string>;
+  private waiters: Array<() => void> = [];
+  stderr = '';
+
+  constructor(readonly child: ChildProcess) {
+    child.stdin!.on('error', () => {});
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      this.lines.push(line);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  }
+
+  send(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
+  }
+
+  /** Waits for a line equal to (or matching) `want`, printed at or after index `from`; returns its index. */
+  async waitFor(want: string | RegExp, from: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.lines.findIndex((l, k) => k >= from && (typeof want === 'string' ? l === want : want.test(l)));
+      if (i >= 0) return i;
+      if (Date.now() > deadline) throw new Error(`no line ${String(want)} within ${timeoutMs} ms; output:\n${this.lines.slice(from).join('\n')}\nstderr: ${this.stderr}`);
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(200)]);
+    }
+  }
+}
+
+test('human mode: the register reply line, query field lines, id-seq, the not-found sentence, FAILURE lines', { skip: skipUnlessYear('1950') }, async () => {
+  await withCluster({ portRange: PORTS }, async (c) => {
+    await c.addRegistered(['alice', 'bob', 'carol']);
+    const ring = assertSetup(await c.run('alice', 'setup-dht alice 3 1950'), 'alice', '1950', 3);
+    const raw = spawn(process.execPath, [MAIN_SCRIPT, 'peer', c.manager.ip, String(c.manager.port), '--data-dir', SHARED_DATA_DIR, '--port-range', PORTS], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const hannah = new HumanPeer(raw);
+    try {
+      hannah.send('register hannah');
+      await hannah.waitFor('manager → hannah: register SUCCESS', 0);
+      await hannah.waitFor('register SUCCESS', 0);
+
+      const row = fileRows('1950').data.records[42]!;
+      let from = hannah.lines.length;
+      hannah.send(`query-dht hannah ${row.eventId}`);
+      const end = await hannah.waitFor('query-dht SUCCESS', from);
+      const printed = hannah.lines.slice(from, end);
+      const first = printed.indexOf(`event_id: ${row.eventId}`);
+      assert.ok(first >= 0, `no "event_id: ${row.eventId}" line in:\n${printed.join('\n')}`);
+      const expected = FIELD_NAMES.map((f, i) => `${f}: ${row.fields[i]}`);
+      assert.deepEqual(printed.slice(first, first + 14), expected, printed.join('\n'));
+      const idSeq = printed[first + 14]!;
+      const m = /^id-seq: (\d+(?:, \d+)*)$/.exec(idSeq);
+      assert.ok(m, `"id-seq: a, b, …" expected after the fields, got ${JSON.stringify(idSeq)}`);
+      const path = m![1]!.split(', ').map(Number);
+      assert.equal(path.at(-1), (row.eventId % 449) % 3, `id-seq must end at the owner: ${idSeq}`);
+      assert.equal(new Set(path).size, path.length, idSeq);
+      assert.ok(path.every((id) => id >= 0 && id < ring.length), idSeq);
+
+      from = hannah.lines.length;
+      hannah.send('query-dht hannah 123');
+      const end2 = await hannah.waitFor('query-dht SUCCESS', from);
+      const printed2 = hannah.lines.slice(from, end2);
+      const k = printed2.indexOf('Storm event 123 not found in the DHT.');
+      assert.ok(k >= 0, printed2.join('\n'));
+      assert.match(printed2[k + 1]!, /^id-seq: \d+(, \d+)*$/, printed2.join('\n'));
+      assert.equal(Number(printed2[k + 1]!.split(', ').at(-1)!.replace('id-seq: ', '')), (123 % 449) % 3, printed2.join('\n'));
+
+      from = hannah.lines.length;
+      hannah.send('frobnicate');
+      await hannah.waitFor('frobnicate FAILURE (unknown command)', from);
+      hannah.send('deregister hannah');
+      await hannah.waitFor('manager → hannah: deregister SUCCESS', from);
+      assert.equal(await hannah.exited, 0, `exit status after deregister; stderr: ${hannah.stderr}`);
+    } finally {
+      if (raw.exitCode === null && raw.signalCode === null) {
+        raw.kill('SIGTERM');
+        await hannah.exited;
+      }
+    }
+  });
+});
