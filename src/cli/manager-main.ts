@@ -3,11 +3,11 @@
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseFaultOption, parseIp, parsePort } from './options.js';
+import { parse, parseFaultOption, parseIp, parsePort, parseSeconds } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -17,6 +17,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const host = values.host === undefined ? '0.0.0.0' : parseIp(values.host as string, '--host', MANAGER_USAGE);
   const json = values.json === true;
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
+  const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
   const write = (obj: Record<string, unknown>, human: string) => process.stdout.write(`${json ? JSON.stringify(obj) : human}\n`);
 
   const onEvent = (e: ManagerEvent) => {
@@ -25,7 +26,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   };
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults) });
+    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);

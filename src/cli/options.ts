@@ -54,3 +54,12 @@ export function parseFaultOption(option: unknown, usage: string): FaultConfig {
     throw new UsageError(`${typeof option === 'string' ? '--faults' : 'STORMDHT_FAULTS'}: ${(err as Error).message}`, usage);
   }
 }
+
+/** A positive number of seconds as milliseconds; undefined when the option was not given. */
+export function parseSeconds(option: unknown, what: string, usage: string): number | undefined {
+  if (option === undefined) return undefined;
+  const text = String(option);
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds > 0 && seconds <= 86_400)) throw new UsageError(`${what} "${text}" is invalid: use a number of seconds above 0`, usage);
+  return Math.round(seconds * 1000);
+}

@@ -137,9 +137,11 @@ export interface ManagerProcess {
 }
 
 /** Starts `stormdht manager` on host (default 127.0.0.1), port 0 unless given; waits until it listens. */
-export async function startManager(options: ChildOptions & { host?: string; port?: number } = {}): Promise<ManagerProcess> {
+export async function startManager(
+  options: ChildOptions & { host?: string; port?: number; extraArgs?: readonly string[] } = {},
+): Promise<ManagerProcess> {
   const host = options.host ?? '127.0.0.1';
-  const proc = new JsonChild('manager', ['manager', String(options.port ?? 0), '--host', host, '--json'], options);
+  const proc = new JsonChild('manager', ['manager', String(options.port ?? 0), '--host', host, '--json', ...(options.extraArgs ?? [])], options);
   const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
   return { proc, ip: String(listening.ip), port: Number(listening.port) };
 }

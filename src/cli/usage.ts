@@ -6,21 +6,23 @@ const FAULTS_HELP = `  --faults SPEC        inject faults into every datagram se
 export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
 
 usage:
-  stormdht manager <port> [--host IP] [--json] [--faults SPEC]
+  stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]
   stormdht demo [--data-dir DIR] [--synthetic]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--faults SPEC]
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
 Runs until SIGINT or SIGTERM, then exits 0.
 
-  --host IP   address to bind (default 0.0.0.0)
-  --json      print one JSON object per line instead of the human trace
+  --host IP            address to bind (default 0.0.0.0)
+  --json               print one JSON object per line instead of the human trace
+  --await-timeout S    give up on a peer the manager waits for (dht-complete, dht-rebuilt,
+                       teardown-complete) after S seconds and tear the DHT down (default 150)
 ${FAULTS_HELP}`;
 
 export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]

@@ -1,13 +1,16 @@
 // The manager's UDP adapter: one endpoint (which answers repeated requests from its reply cache
 // before anything else, SPEC §1.4 item 3) in front of the pure state machine of handle.ts.
 // Every datagram the manager sends is a reply to a request (§1.2).
-import { realClock, type Clock } from '../transport/clock.js';
+import { realClock, type Clock, type Timer } from '../transport/clock.js';
+import { errorMessage } from '../peer/errors.js';
+import { DEFAULT_AWAIT_TIMEOUT_MS } from '../transport/timing.js';
 import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
+import { giveUp } from './give-up.js';
 import { handleCommand } from './handle.js';
-import { initialState, type ManagerState } from './state.js';
+import { initialState, type ManagerState, type Mode } from './state.js';
 
 export type ManagerEvent =
   | { readonly kind: 'trace'; readonly from: string; readonly to: string; readonly text: string }
@@ -22,6 +25,8 @@ export interface ManagerServerOptions {
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly onEvent?: (event: ManagerEvent) => void;
+  /** Give up on an awaited peer after this long (SPEC §1.4 item 7). */
+  readonly awaitTimeoutMs?: number;
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
@@ -31,12 +36,18 @@ export class ManagerServer {
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
   private readonly onEvent: (event: ManagerEvent) => void;
+  private readonly clock: Clock;
+  private readonly awaitTimeoutMs: number;
+  /** Armed while the manager is in an Await mode; fires the give-up. */
+  private awaitTimer: { mode: Mode; timer: Timer } | null = null;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
     this.onEvent = options.onEvent ?? (() => {});
+    this.clock = options.clock ?? realClock;
+    this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
     this.endpoint = new Endpoint(socket, (msg, from) => this.onRequest(msg, from), {
-      clock: options.clock ?? realClock,
+      clock: this.clock,
       random: this.random,
       onEvent: (e) => this.onTransportEvent(e),
     });
@@ -61,6 +72,8 @@ export class ManagerServer {
   }
 
   close(): Promise<void> {
+    this.awaitTimer?.timer.cancel();
+    this.awaitTimer = null;
     return this.endpoint.close();
   }
 
@@ -77,7 +90,36 @@ export class ManagerServer {
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);
     this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
-    if (changed) this.onEvent({ kind: 'state', state: this.current });
+    if (changed) {
+      this.armAwaitTimer();
+      this.onEvent({ kind: 'state', state: this.current });
+    }
+  }
+
+  /** Starts the give-up timer on entering an Await mode, and stops it on leaving one. */
+  private armAwaitTimer(): void {
+    const mode = this.current.mode;
+    if (this.awaitTimer?.mode === mode) return;
+    this.awaitTimer?.timer.cancel();
+    this.awaitTimer = null;
+    if (mode.kind === 'Idle') return;
+    this.awaitTimer = { mode, timer: this.clock.setTimer(this.awaitTimeoutMs, () => this.onAwaitTimeout(mode)) };
+  }
+
+  private onAwaitTimeout(mode: Mode): void {
+    if (this.current.mode !== mode) return;
+    this.awaitTimer = null;
+    const gaveUp = giveUp(this.current, this.awaitTimeoutMs);
+    if (gaveUp === null) return;
+    this.onEvent({ kind: 'note', level: 'warn', text: `gave up: ${gaveUp.reason}` });
+    this.current = gaveUp.state;
+    this.onEvent({ kind: 'state', state: this.current });
+    for (const peer of gaveUp.notify) {
+      this.onEvent({ kind: 'trace', from: 'manager', to: peer.name, text: `dht-reset (${gaveUp.reason})` });
+      this.endpoint
+        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason: gaveUp.reason }, { who: peer.name })
+        .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `dht-reset to ${peer.name}: ${errorMessage(err)}` }));
+    }
   }
 
   private onTransportEvent(e: TransportEvent): void {

@@ -203,8 +203,20 @@ export class PeerNode {
     return this.names.get(formatAddress(a)) ?? formatAddress(a);
   }
 
-  /** The m-port only ever receives replies; a request there is refused, so its sender stops retrying. */
+  /**
+   * The m-port receives replies, and one request: the manager's dht-reset after it gave up on a
+   * peer. Anything else is refused, so that its sender stops retrying.
+   */
   private onManagerSideRequest(msg: Request, from: Address): void {
+    if (msg.type === 'dht-reset' && formatAddress(from) === formatAddress(this.manager)) {
+      this.emit({ kind: 'trace', from: 'manager', to: this.name ?? 'peer', text: `dht-reset (${msg.reason})` });
+      const held = this.table.size;
+      this.ring = null;
+      this.table.clear();
+      this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
+      this.registration?.m.reply(from, msg.rid, { ok: true });
+      return;
+    }
     this.note(`refused ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
     this.registration?.m.reply(from, msg.rid, { ok: false, error: `${msg.type} sent to a peer's m-port, which takes only the manager's replies` });
   }

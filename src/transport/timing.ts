@@ -13,13 +13,14 @@ export const MAX_RETRY_TIMEOUT_MS = 2_000;
 export const MIN_ADAPTIVE_TIMEOUT_MS = 40;
 /** Retry budget of an ordinary request: after this long without an answer it fails. */
 export const REQUEST_BUDGET_MS = 10_000;
-/**
- * Retry budget of one store batch. Longer than an ordinary request's: on a lossy path a store
- * crosses up to n−1 hops and its ack one more, so a single attempt often fails.
- */
-export const STORE_BUDGET_MS = 60_000;
 /** Budget for waits that span a whole redistribution (rebuild-done, join-done). */
-export const REBUILD_BUDGET_MS = 300_000;
+export const REBUILD_BUDGET_MS = 120_000;
+/**
+ * How long the manager waits for the dht-complete, dht-rebuilt or teardown-complete it awaits
+ * before it gives up on that peer and tears the DHT down (SPEC §1.4 item 7). Longer than any wait
+ * of a live peer's procedure, so that a slow but working rebuild is never cut short.
+ */
+export const DEFAULT_AWAIT_TIMEOUT_MS = 150_000;
 /** How long a sent reply is remembered, so that a repeated request is answered, not re-executed. */
 export const REPLY_CACHE_TTL_MS = 60_000;
 /** How long a forwarded teardown/reset-id is remembered, so only its first copy changes state. */

@@ -76,6 +76,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   'rebuild-done': OUTCOME,
   'join-request': { joiner: isTuple },
   'join-done': { ...OUTCOME, ring: arrayOf(isTuple) },
+  'dht-reset': { reason: isString },
 };
 
 /** True for every type in the inventory. */

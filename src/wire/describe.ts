@@ -66,6 +66,8 @@ export function describe(msg: Message): string {
       return `join-request joiner=${msg.joiner.name}`;
     case 'join-done':
       return `join-done ${outcome(msg)} ring=[${names(msg.ring)}]`;
+    case 'dht-reset':
+      return `dht-reset (${msg.reason})`;
   }
 }
 

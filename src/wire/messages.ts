@@ -57,6 +57,17 @@ export interface NameOnlyRequest {
   readonly name: string;
 }
 
+/**
+ * Manager → a peer's m-port: the manager gave up waiting on a peer and tore the DHT down; drop any
+ * ring state and records of it. The manager's only message that is not a reply (an extension of
+ * SPEC §1.2, for §1.4 item 7). Answered by a reply.
+ */
+export interface DhtResetRequest {
+  readonly type: 'dht-reset';
+  readonly rid: string;
+  readonly reason: string;
+}
+
 export type ManagerRequest = RegisterRequest | SetupDhtRequest | DhtRebuiltRequest | NameOnlyRequest;
 export type ManagerCommand = ManagerRequest['type'];
 
@@ -214,7 +225,7 @@ export type PeerRequest =
 /** Messages that answer a request: they complete the sender's pending request with that rid. */
 export type Answer = Reply | StoreAck | FindResult;
 
-export type Message = ManagerRequest | PeerRequest | Answer;
+export type Message = ManagerRequest | PeerRequest | DhtResetRequest | Answer;
 export type MessageType = Message['type'];
 
 /** The message with a given type. */
@@ -238,6 +249,7 @@ export const REPLY_ANSWERED_TYPES: ReadonlySet<MessageType> = new Set<MessageTyp
   'rebuild-done',
   'join-request',
   'join-done',
+  'dht-reset',
 ]);
 
-export type Request = ManagerRequest | PeerRequest;
+export type Request = ManagerRequest | PeerRequest | DhtResetRequest;

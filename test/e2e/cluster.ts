@@ -3,6 +3,8 @@
 // SPEC §13's table typed in as the oracle, the real files' rows (read with loadYear), and the
 // checks that every query result, count and status must pass. Not a test file itself.
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { loadYear, type YearData } from '../../src/data/csv.js';
 import { FIELD_NAMES, recordToObject } from '../../src/data/fields.js';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../../src/cli/processes.js';
@@ -221,7 +223,7 @@ export class Cluster {
   ) {}
 
   static async start(options: ClusterOptions): Promise<Cluster> {
-    const manager = await startManager();
+    const manager = await startManager(logOption(options.portRange));
     return new Cluster(manager, options);
   }
 
@@ -232,6 +234,7 @@ export class Cluster {
       dataDir: options.dataDir ?? this.options.dataDir ?? SHARED_DATA_DIR,
       portRange: options.portRange ?? this.options.portRange,
       ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+      ...logOption(this.options.portRange),
     });
     this.peers.set(label, child);
     return child;
@@ -347,6 +350,18 @@ export function pickedNode(lines: readonly JsonLine[]): string | null {
     }
   }
   return picked;
+}
+
+/**
+ * With STORMDHT_E2E_LOG=DIR, every process's lines go to DIR/<port range>/<label>.log as they
+ * arrive (for diagnosing a failure); otherwise nothing is written.
+ */
+function logOption(range: string): { onLine?: (label: string, line: JsonLine) => void } {
+  const dir = process.env.STORMDHT_E2E_LOG;
+  if (!dir) return {};
+  const sub = path.join(dir, range);
+  mkdirSync(sub, { recursive: true });
+  return { onLine: (label, line) => appendFileSync(path.join(sub, `${label}.log`), `${Date.now()} ${JSON.stringify(line)}\n`) };
 }
 
 async function stopHard(p: JsonChild, signal: NodeJS.Signals): Promise<number | string> {

@@ -40,6 +40,7 @@ export const EXAMPLE: { readonly [T in MessageType]: Message & { readonly type: 
   'rebuild-done': { type: 'rebuild-done', rid: 'p0x1aa.6', ok: true, records: 48561, recordsPerNode: [12169, 12144, 12128, 12120] },
   'join-request': { type: 'join-request', rid: 'p0x1aa.7', joiner: CAROL },
   'join-done': { type: 'join-done', rid: 'p0x1aa.8', ok: true, records: 223, recordsPerNode: [72, 75, 76], ring: RING },
+  'dht-reset': { type: 'dht-reset', rid: 'm4n5pp.0', reason: 'no dht-complete from alice within 150 s' },
 };
 
 /** Every example of EXAMPLE, then variants whose optional fields are present. */

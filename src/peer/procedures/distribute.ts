@@ -5,7 +5,7 @@ import { positionOf, ownerOf } from '../../data/hashing.js';
 import type { YearData } from '../../data/csv.js';
 import { OvertakeDetector } from '../../transport/overtake-detector.js';
 import { SendWindow } from '../../transport/send-window.js';
-import { STORE_BUDGET_MS, STORE_WINDOW } from '../../transport/timing.js';
+import { STORE_WINDOW } from '../../transport/timing.js';
 import type { CountRequest, Tuple, WireRecord } from '../../wire/messages.js';
 import { PROTOCOL_VERSION } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
@@ -45,7 +45,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
       await node.peerRequest(
         right,
         { type: 'store', origin: self, owner, epoch, records },
-        { who: r.ring[owner]!.name, budgetMs: STORE_BUDGET_MS, onRid: (id) => overtakes.sent(owner, (rid = id)) },
+        { who: r.ring[owner]!.name, onRid: (id) => overtakes.sent(owner, (rid = id)) },
       );
     } finally {
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
@@ -59,13 +59,22 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   }
   await Promise.all(sends);
   node.storeTraffic.flush((text) => node.note(text));
+  assertSameBuild(node, epoch);
 
   const answer = await node.peerRequest(right, { type: 'count', origin: self, epoch, counts: [node.table.size] }, { who: 'the ring' });
+  assertSameBuild(node, epoch);
   const counts = (answer as CountRequest).counts.slice(0, r.n);
   while (counts.length < r.n) counts.push(0);
   node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts });
   const sum = counts.reduce((a, b) => a + b, 0);
   return sum === data.l ? { counts } : { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };
+}
+
+/** Stops a distribution whose ring was reset or rebuilt meanwhile (a dht-reset from the manager). */
+function assertSameBuild(node: PeerNode, epoch: string): void {
+  if (node.ring?.epoch === epoch) return;
+  if (node.ring === null) node.table.clear();
+  throw new Error('the DHT was reset during the distribution');
 }
 
 /**
