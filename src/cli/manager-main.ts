@@ -32,12 +32,13 @@ export async function managerMain(argv: string[]): Promise<void> {
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
     process.exit(1);
   }
-  const { ip, port: bound } = server.address;
-  write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
-  if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
+  // Handlers first: a script may signal the manager as soon as it reads the listening line.
   const stop = () => {
     void server.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const { ip, port: bound } = server.address;
+  write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 }

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { loadYear, type YearData } from '../../src/data/csv.js';
 import { FIELD_NAMES, recordToObject } from '../../src/data/fields.js';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../../src/cli/processes.js';
-import { SHARED_DATA_DIR } from '../helpers/shared-data.js';
+import { SHARED_DATA_DIR, SHARED_VARIANTS_DIR } from '../helpers/shared-data.js';
 
-export { SHARED_DATA_DIR };
+export { SHARED_DATA_DIR, SHARED_VARIANTS_DIR };
 
 /** SPEC §13, typed in: year → l, s and, per ring size n, the records at node 0 … n−1. */
 export const SPEC_TABLE: Readonly<Record<string, { l: number; s: number; counts: Readonly<Record<number, readonly number[]>> }>> = {
@@ -182,6 +182,7 @@ export function assertQuery(
   n: number,
   q: { result: JsonLine; picked: string | null },
   idOf?: ReadonlyMap<string, number>,
+  dataDir: string = SHARED_DATA_DIR,
 ): void {
   const { result } = q;
   assertSuccess(result, 'query-dht');
@@ -195,7 +196,7 @@ export function assertQuery(
     assert.ok(q.picked !== null, `no "query-dht SUCCESS (node: …)" trace before ${show(result)}`);
     assert.equal(path[0], idOf.get(q.picked!), `path must start at the picked node ${q.picked} (id ${idOf.get(q.picked!)}): ${show(result)}`);
   }
-  const expected = fileRows(year).byId.get(eventId);
+  const expected = fileRows(year, dataDir).byId.get(eventId);
   if (expected) {
     assert.equal(result.found, true, `id ${eventId} is in the file: ${show(result)}`);
     assert.deepEqual(result.record, expected, `record differs from the file's row: ${show(result)}`);

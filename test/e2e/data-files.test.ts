@@ -2,13 +2,13 @@
 // manager is contacted and changes nothing; a peer without the year's file is prompted for an id;
 // a new leader without the file fails the rebuild cleanly. Real processes, ports 24000-24999.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { skipUnlessYear } from '../helpers/shared-data.js';
-import { assertQuery, assertSetup, assertSuccess, Cluster, fileRows, pickedNode, SHARED_DATA_DIR, show } from './cluster.js';
+import { assertQuery, assertSetup, assertSuccess, Cluster, fileRows, pickedNode, SHARED_DATA_DIR, SHARED_VARIANTS_DIR, show } from './cluster.js';
 import type { JsonChild } from '../../src/cli/processes.js';
 
 const PORTS = '24000-24999';
@@ -123,6 +123,76 @@ describe('data files: bad files, missing files, the D1 prompt', { skip: skipUnle
     await c.fails('alice', 'teardown-dht alice', 'alice is not the leader of the DHT');
     assertSuccess(await c.run('dora', 'teardown-dht dora'), 'teardown-dht');
     await c.assertFree(['alice', 'bob', 'carol', 'dora']);
+  });
+
+  test('§6.6 step 4: a leader whose file now gives another s fails a join; the ring of 4 stays, empty, and can be torn down', async () => {
+    const ring = assertSetup(await c.run('alice', 'setup-dht alice 3 1950'), 'alice', '1950', 3);
+    const joiner = ['bob', 'carol', 'dora'].find((n) => !ring.includes(n))!;
+    const real = path.join(SHARED_DATA_DIR, 'details-1950.csv');
+    const mine = path.join(withBadFiles, 'details-1950.csv');
+    // The first 10 records only: l = 10, so s = 23 instead of the ring's 449.
+    const lines = readFileSync(real, 'utf8').split('\r');
+    writeFileSync(mine, lines.slice(0, 11).join('\r'));
+    try {
+      const joined = await c.run(joiner, `join-dht ${joiner}`);
+      assert.deepEqual([joined.command, joined.ok, joined.newLeader], ['join-dht', false, 'alice'], show(joined));
+      assert.match(String(joined.error), /s = 23.*s = 449/, show(joined));
+      const members = [...ring, joiner];
+      for (const name of members) {
+        const st = await c.status(name);
+        assert.equal(st.ringSize, 4, show(st));
+        assert.equal(st.id, members.indexOf(name), show(st));
+        assert.equal(st.records, 0, `the failed rebuild must leave no records: ${show(st)}`);
+      }
+      // The manager took the joiner in (dht-rebuilt was sent): it is no longer Free.
+      await c.fails(joiner, `query-dht ${joiner} 1`, 'peer is InDHT; only a Free peer may query the DHT');
+      assertSuccess(await c.run('alice', 'teardown-dht alice'), 'teardown-dht');
+      await c.assertFree(['alice', 'bob', 'carol', 'dora']);
+    } finally {
+      copyFileSync(real, mine);
+    }
+  });
+
+  test('the 1996 variant edition (lower-case header, CRLF + final newline, other values, 27 events fewer) is read, stored and queried as itself', { skip: skipUnlessYear('1996') || (existsSync(path.join(SHARED_VARIANTS_DIR, 'details-1996.csv')) ? false : 'variants/details-1996.csv absent') }, async () => {
+    const vera = c.spawn('vera', { dataDir: SHARED_VARIANTS_DIR });
+    assertSuccess(await c.run('vera', 'register vera'), 'register');
+    // The variants README: 48,534 records, s = 97,073. Counts are computed from the file's own ids
+    // with §9's formula (SPEC §13 covers only the reference files).
+    const variant = fileRows('1996', SHARED_VARIANTS_DIR);
+    const l = 48534;
+    const s = 97073;
+    assert.equal(variant.data.records.length, l, 'the variant file read by the oracle');
+    const counts = [0, 0, 0];
+    for (const r of variant.data.records) counts[(r.eventId % s) % 3]! += 1;
+    const result = await c.run('vera', 'setup-dht vera 3 1996');
+    assertSuccess(result, 'setup-dht');
+    assert.deepEqual([result.records, result.s, result.recordsPerNode], [l, s, counts], show(result));
+    const ring = (result.ring as Array<{ name: string }>).map((t) => t.name);
+    const idOf = new Map(ring.map((name, id) => [name, id] as [string, number]));
+    for (const name of ring) {
+      const st = await c.status(name);
+      assert.deepEqual([st.id, st.ringSize, st.records], [idOf.get(name), 3, counts[idOf.get(name)!]], show(st));
+    }
+    const free = ['alice', 'bob', 'carol', 'dora'].find((n) => !ring.includes(n))!;
+    // Rows that differ from the reference, and reference ids the variant lacks.
+    const reference = fileRows('1996');
+    const differing = variant.data.records.filter((r) => JSON.stringify(variant.byId.get(r.eventId)) !== JSON.stringify(reference.byId.get(r.eventId)));
+    const missing = reference.data.records.filter((r) => !variant.byId.has(r.eventId));
+    assert.equal(missing.length, 27, 'the variants README says 27 events are absent');
+    const ids = [...differing.slice(0, 6), ...missing.slice(0, 4)].map((r) => r.eventId);
+    for (const id of ids) {
+      const q = await c.query(free, `query-dht ${free} ${id}`);
+      assertSuccess(q.result, 'query-dht');
+      const probed = q.result.path as number[];
+      assert.equal(probed.at(-1), (id % s) % 3, show(q.result));
+      assert.equal(probed[0], idOf.get(q.picked!), show(q.result));
+      const row = variant.byId.get(id);
+      if (row) assert.deepEqual(q.result.record, row, show(q.result));
+      else assert.deepEqual([q.result.found, q.result.message], [false, `Storm event ${id} not found in the DHT.`], show(q.result));
+    }
+    assertSuccess(await c.run('vera', 'teardown-dht vera'), 'teardown-dht');
+    assertSuccess(await c.run('vera', 'deregister vera'), 'deregister');
+    assert.equal(await vera.exited, 0);
   });
 
   test('D1: end of input at the prompt fails the query; the registered peer keeps running (§14)', async () => {

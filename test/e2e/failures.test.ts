@@ -93,6 +93,13 @@ describe('FAILURE answers of real peers and manager', { skip: skipUnlessYear('19
     await c.fails('other', 'register olga 127.0.0.1 23901 23902', /cannot bind 127\.0\.0\.1:23901 \(EADDRINUSE\)|already used by nick/);
     assertSuccess(await c.run('newcomer', 'deregister nick'), 'deregister');
     assert.equal(await c.peer('newcomer').exited, 0);
+    // Deregistered, the name and the ports are free again (names are case-sensitive: Alice ≠ alice).
+    assertSuccess(await c.run('other', 'register nick 127.0.0.1 23900 23901'), 'register');
+    c.spawn('capital');
+    assertSuccess(await c.run('capital', 'register Alice'), 'register');
+    assertSuccess(await c.run('capital', 'deregister Alice'), 'deregister');
+    assertSuccess(await c.run('other', 'deregister nick'), 'deregister');
+    assert.deepEqual(await Promise.all([c.peer('capital').exited, c.peer('other').exited]), [0, 0]);
   });
 
   test("another peer's name is refused", async () => {

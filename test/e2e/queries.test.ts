@@ -49,6 +49,14 @@ describe('queries on 1996, n = 5', { skip: skipUnlessYear('1996') }, () => {
     }
   });
 
+  test('an id with leading zeros and a line with extra blanks are the same query', async () => {
+    const who = free[0]!;
+    const padded = await c.query(who, `query-dht ${who} 0005536849`);
+    assertQuery('1996', 5536849, 5, padded, idOf);
+    const spaced = await c.query(who, `   query-dht \t ${who}    5539287   `);
+    assertQuery('1996', 5539287, 5, spaced, idOf);
+  });
+
   test('14 ids absent from the file (seed 4242, plus 0 and 15 nines) give the exact not-found sentence', async () => {
     const ids = absentIds('1996', 12, mulberry32(4242));
     for (const id of ids) {

@@ -2,6 +2,7 @@
 // leave and after a join, checked by the result lines and by `status` on every member.
 // Eight real peers, ports 21000-21999.
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessYear } from '../helpers/shared-data.js';
 import { assertQuery, assertSetup, assertSuccess, Cluster, expectedCounts, pickIds, ringAfterLeave, show } from './cluster.js';
@@ -132,5 +133,52 @@ describe('ring sizes on the 1990-1992 files (thousands of shared positions)', { 
       assertSuccess(await c.run(leader, `teardown-dht ${leader}`), 'teardown-dht');
       await c.assertFree(EIGHT);
     });
+  }
+});
+
+/** True when this host can bind a UDP socket on `ip` (Linux routes all of 127/8 to loopback). */
+async function canBind(ip: string): Promise<boolean> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(0, ip, () => resolve());
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    sock.close();
+  }
+}
+
+test('peers on 127.0.0.1-4 with the same port numbers: D11 compares (IPv4, port) pairs; the ring works across addresses', { skip: skipUnlessYear('1950') }, async (t) => {
+  if (!(await canBind('127.0.0.4'))) {
+    t.skip('this host cannot bind 127.0.0.4');
+    return;
+  }
+  const c = await Cluster.start({ portRange: PORTS });
+  try {
+    const ips: Record<string, string> = { alice: '127.0.0.1', bob: '127.0.0.2', carol: '127.0.0.3', dave: '127.0.0.4' };
+    for (const [name, ip] of Object.entries(ips)) {
+      c.spawn(name);
+      assertSuccess(await c.run(name, `register ${name} ${ip} 21900 21901`), 'register');
+    }
+    const result = await c.run('alice', 'setup-dht alice 3 1950');
+    const ring = assertSetup(result, 'alice', '1950', 3);
+    for (const tuple of result.ring as Array<{ name: string; ip: string; port: number }>) {
+      assert.deepEqual([tuple.ip, tuple.port], [ips[tuple.name], 21901], show(result));
+    }
+    let idOf = await c.assertRing(ring, '1950', ring);
+    const free = Object.keys(ips).find((n) => !ring.includes(n))!;
+    for (const id of pickIds('1950', 6, mulberry32(7))) assertQuery('1950', id, 3, await c.query(free, `query-dht ${free} ${id}`), idOf);
+    const joined = await c.run(free, `join-dht ${free}`);
+    assertSuccess(joined, 'join-dht');
+    assert.deepEqual(joined.recordsPerNode, expectedCounts('1950', 4), show(joined));
+    idOf = await c.assertRing([...ring, free], '1950', [...ring, free]);
+    assertSuccess(await c.run('alice', 'teardown-dht alice'), 'teardown-dht');
+    await c.assertFree(Object.keys(ips));
+  } finally {
+    await c.close();
   }
 });
