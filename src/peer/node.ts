@@ -140,7 +140,7 @@ export class PeerNode {
       rtt,
       onEvent: (e) => this.onTransportEvent('manager', e),
     });
-    const p = new Endpoint(pSocket, (msg, from) => dispatchPeerRequest(this, msg as PeerRequest, from), {
+    const p = new Endpoint(pSocket, (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
       clock: this.clock,
       random: this.random,
       rtt,

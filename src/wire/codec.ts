@@ -1,7 +1,7 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
-import { PROTOCOL_VERSION, type Message, type MessageType } from './messages.js';
+import { PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
 
 /** Hard cap on any datagram stormdht sends or accepts (SPEC §1.3: never above 60,000 bytes). */
 export const MAX_DATAGRAM_BYTES = 60_000;
@@ -87,6 +87,15 @@ export function isMessageType(t: unknown): t is MessageType {
 /** The datagram for a message: one UTF-8 JSON object with the protocol version. */
 export function encode(msg: Message): Buffer {
   return Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }), 'utf8');
+}
+
+/**
+ * A store datagram built from its records' JSON array text, serialised once by the batcher
+ * (store-batches.ts): it decodes to the same message as encode() of the StoreRequest.
+ */
+export function encodeStore(rid: string, origin: Tuple, owner: number, epoch: string, recordsJson: string): Buffer {
+  const head = `{"v":${PROTOCOL_VERSION},"type":"store","rid":${JSON.stringify(rid)},"origin":${JSON.stringify(origin)}`;
+  return Buffer.from(`${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"records":${recordsJson}}`, 'utf8');
 }
 
 /** The byte length encode(msg) would have, without building a Buffer twice. */

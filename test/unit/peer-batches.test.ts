@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32, type Rng } from '../../src/data/seeded-random.js';
-import { batches } from '../../src/peer/procedures/distribute.js';
+import { batches } from '../../src/peer/procedures/store-batches.js';
 import { newEpoch } from '../../src/peer/ring-state.js';
 import { encode } from '../../src/wire/codec.js';
 import type { StoreRequest, Tuple, WireRecord } from '../../src/wire/messages.js';

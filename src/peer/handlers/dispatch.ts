@@ -13,12 +13,12 @@ import { onSetId } from './set-id.js';
 import { onStore } from './store.js';
 import { onTeardown } from './teardown.js';
 
-export function dispatchPeerRequest(node: PeerNode, msg: PeerRequest | Request, from: Address): void {
+export function dispatchPeerRequest(node: PeerNode, msg: PeerRequest | Request, from: Address, raw: Buffer): void {
   switch (msg.type) {
     case 'set-id':
       return onSetId(node, msg, from);
     case 'store':
-      return onStore(node, msg);
+      return onStore(node, msg, raw);
     case 'count':
       return onCount(node, msg);
     case 'find-event':

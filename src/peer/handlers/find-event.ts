@@ -29,7 +29,13 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   }
   const candidates: number[] = [];
   for (let id = 0; id < r.n; id++) if (!path.includes(id)) candidates.push(id);
-  // The owner is unprobed, so candidates is never empty while the ring is consistent.
+  // The owner is unprobed, so candidates is never empty while the ring is consistent. A copy that
+  // crossed a leave or join (a retransmission of a query the manager answered before the rebuild
+  // began) carries ids of another build, and may have used them all up: it cannot be routed.
+  if (candidates.length === 0) {
+    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, found: false, path, error: 'the ring changed during the query' });
+    return;
+  }
   const next = candidates[Math.floor(node.random() * candidates.length)]!;
   node.sendTo(r.ring[next]!, { ...msg, path });
 }

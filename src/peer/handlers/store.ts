@@ -5,9 +5,9 @@ import { parseEventId, type StormRecord } from '../../data/fields.js';
 import { positionOf } from '../../data/hashing.js';
 import type { StoreRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
-import { rightNeighbour, sameTuple } from '../ring-state.js';
+import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
 
-export function onStore(node: PeerNode, msg: StoreRequest): void {
+export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
   const r = node.ring;
   // Stores of another build of the ring (late copies from before a teardown) are stale.
   if (r === null || r.epoch === null || msg.epoch !== r.epoch) return;
@@ -20,7 +20,8 @@ export function onStore(node: PeerNode, msg: StoreRequest): void {
       node.note(`fault: a store for owner ${msg.owner} came back to its origin; dropped`, 'warn');
       return;
     }
-    node.sendTo(rightNeighbour(r), msg);
+    // Unchanged (§6.2): the datagram's own bytes go on, without encoding the records again.
+    node.p.forward(addressOf(rightNeighbour(r)), msg, raw);
     return;
   }
   const records: StormRecord[] = [];

@@ -6,10 +6,11 @@ import type { YearData } from '../../data/csv.js';
 import { OvertakeDetector } from '../../transport/overtake-detector.js';
 import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
-import type { CountRequest, Tuple, WireRecord } from '../../wire/messages.js';
-import { PROTOCOL_VERSION } from '../../wire/messages.js';
+import { encodeStore } from '../../wire/codec.js';
+import type { CountRequest, WireRecord } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { rightNeighbour } from '../ring-state.js';
+import { planStoreBatches, type StoreBatch } from './store-batches.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
@@ -39,13 +40,17 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   // Stores for one owner all travel the same hops, so their acks come back in order: one that is
   // overtaken by later acks was lost, and is resent without waiting for its timer.
   const overtakes = new OvertakeDetector();
-  const store = async (owner: number, records: WireRecord[]) => {
+  const store = async (owner: number, batch: StoreBatch) => {
     let rid = '';
     try {
       await node.peerRequest(
         right,
-        { type: 'store', origin: self, owner, epoch, records },
-        { who: r.ring[owner]!.name, onRid: (id) => overtakes.sent(owner, (rid = id)) },
+        { type: 'store', origin: self, owner, epoch, records: batch.records },
+        {
+          who: r.ring[owner]!.name,
+          onRid: (id) => overtakes.sent(owner, (rid = id)),
+          encode: (id) => encodeStore(id, self, owner, epoch, batch.json),
+        },
       );
     } finally {
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
@@ -53,8 +58,8 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   };
   const sends: Promise<unknown>[] = [];
   for (let owner = 1; owner < r.n; owner++) {
-    for (const records of batches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
-      sends.push(window.run(() => store(owner, records)));
+    for (const batch of planStoreBatches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
+      sends.push(window.run(() => store(owner, batch)));
     }
   }
   await Promise.all(sends);
@@ -75,31 +80,4 @@ function assertSameBuild(node: PeerNode, epoch: string): void {
   if (node.ring?.epoch === epoch) return;
   if (node.ring === null) node.table.clear();
   throw new Error('the DHT was reset during the distribution');
-}
-
-/**
- * Splits one owner's records into store batches whose datagram stays within `budget` bytes. The
- * size is computed from the JSON text, as the codec will send it; a record larger than the budget
- * on its own still travels, alone.
- */
-export function batches(records: readonly WireRecord[], origin: Tuple, owner: number, epoch: string, budget: number): WireRecord[][] {
-  // Envelope: everything but the records, with a generous rid (the real one is at most ~14 chars).
-  const envelope = Buffer.byteLength(
-    JSON.stringify({ v: PROTOCOL_VERSION, type: 'store', origin, owner, epoch, records: [], rid: 'x'.repeat(24) }),
-  );
-  const out: WireRecord[][] = [];
-  let current: WireRecord[] = [];
-  let size = envelope;
-  for (const rec of records) {
-    const bytes = Buffer.byteLength(JSON.stringify(rec)) + 1; // +1: the separating comma
-    if (current.length > 0 && size + bytes > budget) {
-      out.push(current);
-      current = [];
-      size = envelope;
-    }
-    current.push(rec);
-    size += bytes;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
