@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `stormdht` command: dispatches to the manager, the peer or the demo.
+// The `stormdht` command: dispatches to the manager, the peer, the demo or the simulation.
 import { readFileSync } from 'node:fs';
 import { demoMain } from './demo.js';
 import { managerMain } from './manager-main.js';
 import { peerMain } from './peer-main.js';
+import { simMain } from '../sim/sim-main.js';
 import { MAIN_USAGE, UsageError } from './usage.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -15,6 +16,8 @@ async function main(argv: string[]): Promise<void> {
       return peerMain(rest);
     case 'demo':
       return demoMain(rest);
+    case 'sim':
+      return simMain(rest);
     case undefined:
     case 'help':
     case '--help':

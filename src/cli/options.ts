@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkIpv4 } from '../manager/validate.js';
 import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
+import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
 import type { PortRange } from '../peer/node.js';
 import { UsageError } from './usage.js';
 
@@ -62,4 +63,25 @@ export function parseSeconds(option: unknown, what: string, usage: string): numb
   const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!(seconds > 0 && seconds <= 86_400)) throw new UsageError(`${what} "${text}" is invalid: use a number of seconds above 0`, usage);
   return Math.round(seconds * 1000);
+}
+
+/** The smallest store datagram budget that still holds the longest record with its envelope. */
+export const MIN_BATCH_BYTES = 512;
+
+/** --batch-bytes: the byte budget of one store datagram, 512 to 60,000. */
+export function parseBatchBytes(option: unknown, usage: string): number | undefined {
+  if (option === undefined) return undefined;
+  const text = String(option);
+  const bytes = /^[0-9]{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(bytes >= MIN_BATCH_BYTES && bytes <= MAX_DATAGRAM_BYTES)) {
+    throw new UsageError(`--batch-bytes "${text}" is invalid: use ${MIN_BATCH_BYTES} to ${MAX_DATAGRAM_BYTES}`, usage);
+  }
+  return bytes;
+}
+
+/** One of a fixed set of words; undefined when the option was not given. */
+export function parseChoice<T extends string>(option: unknown, what: string, choices: readonly T[], usage: string): T | undefined {
+  if (option === undefined) return undefined;
+  if ((choices as readonly unknown[]).includes(option)) return option as T;
+  throw new UsageError(`${what} "${String(option)}" is invalid: use ${choices.join(' or ')}`, usage);
 }

@@ -4,14 +4,22 @@ import { runCommand, tokenize } from '../peer/commands.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
+import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
 import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
 export async function peerMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { 'data-dir': { type: 'string' }, 'port-range': { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } },
+    {
+      'data-dir': { type: 'string' },
+      'port-range': { type: 'string' },
+      json: { type: 'boolean' },
+      faults: { type: 'string' },
+      'batch-bytes': { type: 'string' },
+      routing: { type: 'string' },
+      placement: { type: 'string' },
+    },
     PEER_USAGE,
   );
   if (values.help) {
@@ -24,6 +32,9 @@ export async function peerMain(argv: string[]): Promise<void> {
   const portRange = values['port-range'] === undefined ? undefined : parsePortRange(values['port-range'] as string, PEER_USAGE);
   const dataDir = (values['data-dir'] as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
   const faults = parseFaultOption(values.faults, PEER_USAGE);
+  const batchBytes = parseBatchBytes(values['batch-bytes'], PEER_USAGE);
+  const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);
+  const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
 
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
@@ -32,6 +43,9 @@ export async function peerMain(argv: string[]): Promise<void> {
     dataDir,
     ...(portRange ? { portRange } : {}),
     bind: faultyBind(bindUdp, faults),
+    ...(batchBytes === undefined ? {} : { batchBytes }),
+    ...(routing === undefined ? {} : { routing }),
+    ...(placement === undefined ? {} : { placement }),
     onEvent: (e) => out.event(e),
   });
   if (hasFaults(faults)) out.event({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });

@@ -7,8 +7,10 @@ export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for th
 
 usage:
   stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
-  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]
+  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+                [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
   stormdht demo [--data-dir DIR] [--synthetic]
+  stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
@@ -25,7 +27,8 @@ Runs until SIGINT or SIGTERM, then exits 0.
                        teardown-complete) after S seconds and tear the DHT down (default 150)
 ${FAULTS_HELP}`;
 
-export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json] [--faults SPEC]
+export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+                     [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
 
 Runs a peer. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
@@ -42,6 +45,12 @@ Blank lines and lines starting with # are ignored.
   --data-dir DIR       where details-YYYY.csv files are (default: $STORMDHT_DATA_DIR, else ./data)
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
   --json               print one JSON object per line (results and events) instead of the trace
+  --batch-bytes N      byte budget of one store datagram (default 1400: safe on a 1500-byte MTU path;
+                       up to 60000, e.g. on loopback)
+  --routing R          how this peer's queries travel: hot-potato (the protocol's, default) or direct
+                       (the first node sends the query straight to the owner)
+  --placement P        how this peer, as leader, places records: ring (the protocol's, default: through
+                       the right neighbour) or direct (each batch straight to its owner)
 ${FAULTS_HELP}`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
@@ -53,6 +62,22 @@ synthetic 1996 that stormdht generates (and says so).
 
   --data-dir DIR   read details-1996.csv from DIR
   --synthetic      use the generated synthetic year even when real data is present`;
+
+export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
+
+Runs the deterministic simulation: the manager and peers, running the protocol code, on a simulated
+network with a virtual clock, under random loss, duplication, reordering, delay and crashes drawn
+from each seed, playing random commands and checking the invariants after every step. Runs seeds
+S..S+N-1, prints one line per failing seed and a summary, and exits 1 if any seed failed. A failing
+seed replays exactly: stormdht sim --seed S --verbose.
+
+  --seeds N    how many seeds to run (default 100; 1 when --seed is given alone)
+  --seed S     the first seed (default 1)
+  --steps K    commands per run (default 30)
+  --verbose    print each run: its fault settings, one line per command, and the state after it
+  --strict     also fail a run whose views disagree after a retry budget ran out between live
+               processes (tolerated by default: the protocol does not restore them then)
+  --trace      print every message and note of every process, with its virtual time`;
 
 /** A bad invocation: printed with the program's usage, exit status 2. */
 export class UsageError extends Error {

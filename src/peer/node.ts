@@ -24,12 +24,21 @@ export interface PortRange {
 
 export const DEFAULT_PORT_RANGE: PortRange = { lo: 7001, hi: 7499 };
 
+/** Query routing: `hot-potato` is SPEC §6.3; `direct` lets the first node send the query to the owner. */
+export type Routing = 'hot-potato' | 'direct';
+/** Record placement: `ring` is SPEC §6.2 (via the right neighbour); `direct` sends each batch to its owner. */
+export type Placement = 'ring' | 'direct';
+
 export interface PeerOptions {
   readonly manager: Address;
   readonly dataDir: string;
   readonly portRange?: PortRange;
   /** Byte budget of one batched store datagram. */
   readonly batchBytes?: number;
+  /** How this peer's queries travel: the protocol's hot potato (default), or straight to the owner. */
+  readonly routing?: Routing;
+  /** How this peer, as a leader, places records: round the ring (default), or straight to each owner. */
+  readonly placement?: Placement;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -56,6 +65,8 @@ export class PeerNode {
   readonly dataDir: string;
   readonly portRange: PortRange;
   readonly batchBytes: number;
+  readonly routing: Routing;
+  readonly placement: Placement;
   readonly clock: Clock;
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -75,6 +86,8 @@ export class PeerNode {
     this.dataDir = options.dataDir;
     this.portRange = options.portRange ?? DEFAULT_PORT_RANGE;
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.routing = options.routing ?? 'hot-potato';
+    this.placement = options.placement ?? 'ring';
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.bind = options.bind ?? bindUdp;

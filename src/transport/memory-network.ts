@@ -1,34 +1,26 @@
 // An in-memory datagram network: DatagramSockets that talk to each other without the kernel, for
 // deterministic tests and seeded simulations. It behaves like UDP where it matters to the
 // transport: delivery is always asynchronous (never re-entrant into the sender), the receiver gets
-// its own copy of the bytes, a datagram to an address nobody is bound on vanishes, and loss,
-// duplication and delay (hence reordering) are injected from the random source it is given.
+// its own copy of the bytes, and a datagram to an address nobody is bound on vanishes. It delivers
+// every datagram, after a fixed latency: loss, duplication, reordering and jitter are injected by
+// wrapping its sockets in a FaultySocket (faults.ts), the one implementation of fault injection,
+// which the real processes use too.
 import type { VirtualClock } from './virtual-clock.js';
 import { formatAddress, type Address, type DatagramSocket } from './udp-socket.js';
 
 export interface MemoryNetworkOptions {
   /** Deliveries become timers of this clock; without one they go through setImmediate/setTimeout. */
   readonly clock?: VirtualClock;
-  /** Uniform draws in [0, 1) for every fault decision; pass a seeded one to repeat a run exactly. */
-  readonly random?: () => number;
-  /** Probability (0–1) that one copy of a datagram is lost. */
-  readonly loss?: number;
-  /** Probability (0–1) that a datagram is sent twice (each copy then lost or delayed on its own). */
-  readonly duplicate?: number;
-  /** Delivery delay of each copy, uniform in [lo, hi] ms; default [0, 0]. Unequal delays reorder. */
-  readonly delayMs?: readonly [number, number];
+  /** Latency of every delivery in ms; default 0. Equal for all, so the network never reorders. */
+  readonly delayMs?: number;
 }
 
 export interface MemoryNetworkStats {
   /** send() calls on open sockets. */
   sent: number;
-  /** Copies handed to a receiver. */
+  /** Datagrams handed to a receiver. */
   delivered: number;
-  /** Copies dropped by the injected loss. */
-  lost: number;
-  /** Datagrams that were sent twice. */
-  duplicated: number;
-  /** Copies that arrived where no socket is bound (or it closed meanwhile): UDP drops them silently. */
+  /** Datagrams that arrived where no socket is bound (or it closed meanwhile): UDP drops them silently. */
   unreachable: number;
   /** Datagrams above MAX_UDP_PAYLOAD_BYTES, dropped as the kernel would refuse them. */
   oversize: number;
@@ -42,12 +34,9 @@ const EPHEMERAL_LO = 49_152;
 const EPHEMERAL_HI = 65_535;
 
 export class MemoryNetwork {
-  readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, unreachable: 0, oversize: 0 };
+  readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, unreachable: 0, oversize: 0 };
   private readonly clock: VirtualClock | undefined;
-  private readonly random: () => number;
-  private readonly loss: number;
-  private readonly duplicate: number;
-  private readonly delay: readonly [number, number];
+  private readonly delay: number;
   /** Open sockets by "ip:port". */
   private readonly bound = new Map<string, MemorySocket>();
   /** Next port tried for a bind to port 0; walks the ephemeral range so ports are not reused at once. */
@@ -55,12 +44,9 @@ export class MemoryNetwork {
 
   constructor(options: MemoryNetworkOptions = {}) {
     this.clock = options.clock;
-    this.random = options.random ?? Math.random;
-    this.loss = probability(options.loss ?? 0, 'loss');
-    this.duplicate = probability(options.duplicate ?? 0, 'duplicate');
-    const [lo, hi] = options.delayMs ?? [0, 0];
-    if (!(lo >= 0 && hi >= lo && Number.isFinite(hi))) throw new RangeError(`delayMs must be [lo, hi] with 0 <= lo <= hi ms, got [${lo}, ${hi}]`);
-    this.delay = [lo, hi];
+    const delay = options.delayMs ?? 0;
+    if (!(delay >= 0 && Number.isFinite(delay))) throw new RangeError(`delayMs must be a finite number of ms >= 0, got ${delay}`);
+    this.delay = delay;
   }
 
   /** A socket on ip:port (port 0: a free one). Rejects with code EADDRINUSE when the address is taken. */
@@ -79,26 +65,16 @@ export class MemoryNetwork {
     return Promise.resolve(socket);
   }
 
-  /** Called by a socket's send(): decides each copy's fate and schedules its delivery. */
+  /** Called by a socket's send(): schedules the delivery of one datagram. */
   transmit(buf: Uint8Array, from: Address, to: Address): void {
     this.stats.sent++;
     if (buf.length > MAX_UDP_PAYLOAD_BYTES) {
       this.stats.oversize++;
       return;
     }
-    // Copy now: the sender may reuse its buffer, and each receiver must own what it is given.
+    // Copy now: the sender may reuse its buffer, and the receiver must own what it is given.
     const bytes = Buffer.from(buf);
-    // The draws happen in a fixed order (duplicate?, then loss and delay per copy; none for a fault
-    // that is switched off) so that a seed always gives the same run.
-    const copies = this.duplicate > 0 && this.random() < this.duplicate ? 2 : 1;
-    if (copies === 2) this.stats.duplicated++;
-    for (let c = 0; c < copies; c++) {
-      if (this.loss > 0 && this.random() < this.loss) {
-        this.stats.lost++;
-        continue;
-      }
-      this.schedule(this.drawDelay(), () => this.arrive(Buffer.from(bytes), from, to));
-    }
+    this.schedule(this.delay, () => this.arrive(bytes, from, to));
   }
 
   /** Called by a socket's close(): frees its address for the next bind. */
@@ -115,11 +91,6 @@ export class MemoryNetwork {
     }
     this.stats.delivered++;
     socket.receive(bytes, from);
-  }
-
-  private drawDelay(): number {
-    const [lo, hi] = this.delay;
-    return lo === hi ? lo : lo + this.random() * (hi - lo);
   }
 
   /**
@@ -172,9 +143,4 @@ class MemorySocket implements DatagramSocket {
     }
     return Promise.resolve();
   }
-}
-
-function probability(p: number, name: string): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`${name} must be a probability between 0 and 1, got ${p}`);
-  return p;
 }

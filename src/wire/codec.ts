@@ -62,7 +62,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   store: { origin: isTuple, owner: isNat, epoch: isString, records: arrayOf(isWireRecord) },
   'store-ack': {},
   count: { origin: isTuple, epoch: isString, counts: arrayOf(isNat) },
-  'find-event': { eventId: isNat, querier: isTuple, path: arrayOf(isNat) },
+  'find-event': { eventId: isNat, querier: isTuple, path: arrayOf(isNat), routing: optional((v) => v === 'direct') },
   'find-result': {
     eventId: isNat,
     found: isBool,

@@ -149,6 +149,8 @@ export interface FindEventRequest {
   readonly eventId: number;
   readonly querier: Tuple;
   readonly path: readonly number[];
+  /** stormdht's option: 'direct' asks the first node to pass the query straight to the owner. */
+  readonly routing?: 'direct';
 }
 export interface FindResult {
   readonly type: 'find-result';

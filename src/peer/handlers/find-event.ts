@@ -27,6 +27,11 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
     });
     return;
   }
+  if (msg.routing === 'direct' && !path.includes(owner)) {
+    // One hop: every node knows the ring, so it can name the owner itself.
+    node.sendTo(r.ring[owner]!, { ...msg, path });
+    return;
+  }
   const candidates: number[] = [];
   for (let id = 0; id < r.n; id++) if (!path.includes(id)) candidates.push(id);
   // The owner is unprobed, so candidates is never empty while the ring is consistent. A copy that

@@ -36,6 +36,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   }
 
   const right = rightNeighbour(r);
+  // SPEC §6.2: every store goes to the right neighbour, which forwards it towards its owner.
+  // With --placement direct each batch goes straight to its owner instead (one hop).
+  const firstHop = (owner: number) => (node.placement === 'direct' ? r.ring[owner]! : right);
   const window = new SendWindow(STORE_WINDOW);
   // Stores for one owner all travel the same hops, so their acks come back in order: one that is
   // overtaken by later acks was lost, and is resent without waiting for its timer.
@@ -44,7 +47,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
     let rid = '';
     try {
       await node.peerRequest(
-        right,
+        firstHop(owner),
         { type: 'store', origin: self, owner, epoch, records: batch.records },
         {
           who: r.ring[owner]!.name,

@@ -28,7 +28,8 @@ export async function queryDht(node: PeerNode, givenId: number | undefined, ask:
     }
   }
 
-  const answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [] });
+  const routing = node.routing === 'direct' ? { routing: 'direct' as const } : {};
+  const answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [], ...routing });
   if (answer.type !== 'find-result') return failure('query-dht', `unexpected answer ${answer.type}`);
   if (answer.error !== undefined) return failure('query-dht', answer.error, { eventId, found: false, path: answer.path });
   if (answer.found && answer.fields) {

@@ -1,0 +1,161 @@
+// A whole stormdht system in one process: the manager and n peers, running the protocol code
+// unchanged, on one MemoryNetwork and one VirtualClock. Every socket sends through a FaultySocket
+// (the fault injection the real processes use with --faults) and is watched by the execution
+// ledger. Every random choice — the manager's picks, each peer's rids and hot-potato hops, each
+// socket's faults — comes from a stream derived from the seed, so a seed replays exactly.
+import { ManagerServer } from '../manager/server.js';
+import { PeerNode } from '../peer/node.js';
+import { FaultySocket } from '../transport/faults.js';
+import { MemoryNetwork } from '../transport/memory-network.js';
+import type { Address, DatagramSocket } from '../transport/udp-socket.js';
+import { VirtualClock } from '../transport/virtual-clock.js';
+import { ExecutionLedger, type LedgerOwner } from './execution-ledger.js';
+import type { Rng } from '../data/seeded-random.js';
+import { childStream, type SimSettings } from './run-settings.js';
+import type { SimData } from './sim-data.js';
+
+/** Names the peers intend to register under (letters only, SPEC §2). */
+export const PEER_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'] as const;
+
+export const MANAGER_ADDRESS: Address = { ip: '10.0.0.1', port: 7000 };
+
+/** Peers share two hosts, as in the course demos, so that port clashes on one host can happen. */
+const PEER_HOSTS = ['10.0.0.2', '10.0.0.3'] as const;
+
+/** Share of the peers that read data from the directory lacking one year. */
+const PARTIAL_DATA_SHARE = 0.25;
+
+/** One peer process of the simulation. */
+export interface SimPeer {
+  readonly index: number;
+  /** The name it means to register under. It may register under another (a generated command). */
+  readonly label: string;
+  /** Its own address: the host and the two ports a valid register names. */
+  readonly ip: string;
+  readonly mPort: number;
+  readonly pPort: number;
+  readonly dataDir: string;
+  readonly node: PeerNode;
+  /** Crashed: its sockets are gone and it is never used again. */
+  dead: boolean;
+  /** The name it was registered under when it crashed: the manager may keep that entry forever. */
+  nameAtDeath: string | null;
+  /** A command of it is running (a peer runs one command at a time, SPEC §5). */
+  busy: boolean;
+}
+
+export interface Cluster {
+  readonly clock: VirtualClock;
+  readonly manager: ManagerServer;
+  readonly peers: readonly SimPeer[];
+  readonly ledger: ExecutionLedger;
+  /** The manager's warnings (give-ups) since the last drain, for the step log. */
+  readonly managerNotes: string[];
+  /**
+   * Requests that ran out of their retry budget since the last drain: the transport's own verdict
+   * that an operation failed, after which SPEC §1.4 item 7 promises only that the requester stays
+   * usable.
+   */
+  readonly exhausted: Exhausted[];
+}
+
+/** A request that ran out of its retry budget: who sent it, and the process it got no answer from. */
+export interface Exhausted {
+  readonly by: string;
+  readonly target: string;
+}
+
+/** How a process reports a request that ran out of its budget (the transport's timeout). */
+const NO_RESPONSE = /no response from (\S+)/;
+
+/** Every event of every process, for debugging a seed: who, and the event's text. */
+export type TraceSink = (who: string, text: string) => void;
+
+export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink): Promise<Cluster> {
+  const clock = new VirtualClock();
+  const network = new MemoryNetwork({ clock });
+  const ledger = new ExecutionLedger();
+  const faultStreams = childStream(root);
+  // Each socket draws its faults from its own stream, so the faults of one socket do not depend
+  // on the traffic of another; streams are handed out in bind order, which the run fixes.
+  const bindFor =
+    (owner: LedgerOwner) =>
+    async (ip: string, port: number): Promise<DatagramSocket> => {
+      const raw = await network.bind(ip, port);
+      return ledger.watch(new FaultySocket(raw, settings.faults, clock, childStream(faultStreams)), owner);
+    };
+
+  const managerNotes: string[] = [];
+  const exhausted: Exhausted[] = [];
+  const noteExhausted = (by: string, text: string) => {
+    const target = NO_RESPONSE.exec(text)?.[1];
+    if (target !== undefined) exhausted.push({ by, target });
+  };
+  const managerOwner: LedgerOwner = { label: () => 'manager', ring: () => null };
+  const manager = await ManagerServer.start({
+    host: MANAGER_ADDRESS.ip,
+    port: MANAGER_ADDRESS.port,
+    clock,
+    random: childStream(root),
+    bind: bindFor(managerOwner),
+    onEvent: (e) => {
+      if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
+      else if (e.kind === 'note' && e.level === 'warn') {
+        managerNotes.push(e.text);
+        noteExhausted('manager', e.text);
+      }
+      if (e.kind !== 'state') trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
+    },
+  });
+
+  const layout = childStream(root);
+  const peers: SimPeer[] = [];
+  for (let index = 0; index < settings.peers; index++) {
+    const label = PEER_NAMES[index]!;
+    // Set once the node exists; the owner's callbacks only run after that.
+    let node: PeerNode | null = null;
+    const owner: LedgerOwner = { label: () => node?.name ?? label, ring: () => node?.ring ?? null };
+    node = new PeerNode({
+      manager: MANAGER_ADDRESS,
+      dataDir: layout() < PARTIAL_DATA_SHARE ? data.partialDir : data.fullDir,
+      clock,
+      random: childStream(root),
+      bind: bindFor(owner),
+      onEvent: (e) => {
+        // The endpoint traces a received request just before it runs it, and never a repeat that
+        // the reply cache answers; the peer's own sends are traced from its name.
+        if (e.kind === 'trace' && e.to === node?.name && e.from !== e.to) ledger.ran(owner);
+        if (e.kind === 'note' && e.level === 'warn') noteExhausted(node?.name ?? label, e.text);
+        if (trace !== undefined) trace(label, e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.kind === 'counts' ? `counts ${e.counts.join(' / ')}` : e.text);
+      },
+    });
+    peers.push({
+      index,
+      label,
+      ip: PEER_HOSTS[index % PEER_HOSTS.length]!,
+      mPort: 7001 + 2 * index,
+      pPort: 7002 + 2 * index,
+      dataDir: node.dataDir,
+      node,
+      dead: false,
+      nameAtDeath: null,
+      busy: false,
+    });
+  }
+  return { clock, manager, peers, ledger, managerNotes, exhausted };
+}
+
+/**
+ * Crashes a peer: its sockets close at once with no message to anyone, and it is never used
+ * again. Whatever its running command does next cannot reach the network.
+ */
+export function crash(peer: SimPeer): void {
+  peer.dead = true;
+  peer.nameAtDeath = peer.node.name;
+  void peer.node.detach();
+}
+
+/** Closes every socket and timer owner of the run. */
+export async function closeCluster(cluster: Cluster): Promise<void> {
+  await Promise.all([cluster.manager.close(), ...cluster.peers.map((p) => p.node.detach())]);
+}

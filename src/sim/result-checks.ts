@@ -1,0 +1,101 @@
+// The checks on what one command returned (SPEC §14): exactly one well-formed result, a refusal
+// for every command no state can accept, and for a query an answer that agrees with the file.
+import { recordToObject } from '../data/fields.js';
+import { ownerOf, positionOf } from '../data/hashing.js';
+import type { Dht } from '../manager/state.js';
+import type { CommandResult } from '../peer/events.js';
+import { notFoundMessage } from '../peer/procedures/query.js';
+import type { PlannedCommand } from './command-generator.js';
+import { rowOf, type SimData } from './sim-data.js';
+
+/** One command of a step, as it ran. */
+export interface StepCommand {
+  readonly planned: PlannedCommand;
+  /** Virtual time it started at; null until then. */
+  startedAt: number | null;
+  /** Virtual time it settled at; null until then. */
+  settledAt: number | null;
+  /** Its settled promise: the result, or what it was rejected with (a bug: it must not reject). */
+  outcome: { readonly result: CommandResult } | { readonly thrown: unknown } | null;
+  /** Its peer crashed before it settled: the result says nothing about the protocol. */
+  crashed: boolean;
+}
+
+/** What a query's answer can be held to. */
+export interface QueryContext {
+  /** The DHT when the step started. */
+  readonly dht: Dht | null;
+  /**
+   * The last check found every record in place and nothing else ran in the step: then the answer
+   * must be exact, not-found included, and the path must end at the owner.
+   */
+  readonly exact: boolean;
+}
+
+/** Violations of one settled command's result. */
+export function resultViolations(cmd: StepCommand, query: QueryContext, data: SimData): string[] {
+  const { tokens, expect } = cmd.planned;
+  if (cmd.outcome === null) return ['the command never settled'];
+  if ('thrown' in cmd.outcome) return [`the command threw instead of returning a result: ${String(cmd.outcome.thrown)}`];
+  const result = cmd.outcome.result;
+  const out: string[] = [];
+  if (result.command !== (tokens[0] ?? '')) out.push(`the result names command "${result.command}"`);
+  if (result.ok && result.error !== undefined) out.push(`an ok result carries an error: ${result.error}`);
+  if (!result.ok && !(typeof result.error === 'string' && result.error !== '')) out.push('a failed result gives no reason');
+  if (cmd.crashed) return out;
+  if (expect === 'fail' && result.ok) out.push('a command no state may accept succeeded');
+  if (expect === 'ok' && !result.ok) out.push(`a command every state accepts failed: ${result.error}`);
+  if (tokens[0] === 'query-dht' && result.ok) out.push(...queryViolations(tokens, result, query, data));
+  return out;
+}
+
+/** A successful query: the file's row, or D4's sentence; a path of distinct ids ending at the owner. */
+function queryViolations(tokens: readonly string[], result: CommandResult, ctx: QueryContext, data: SimData): string[] {
+  const d = result.data ?? {};
+  const eventId = d.eventId;
+  const path = d.path;
+  if (typeof eventId !== 'number' || typeof d.found !== 'boolean' || !Array.isArray(path)) {
+    return [`the query's result lacks eventId, found or path: ${JSON.stringify(d)}`];
+  }
+  const out: string[] = [];
+  if (tokens[2] !== undefined && Number(tokens[2]) !== eventId) out.push(`asked for event ${tokens[2]}, answered about ${eventId}`);
+  const row = rowOf(data, eventId);
+  const yearOfRow = row?.fields[2];
+  const dhtYear = ctx.dht?.year;
+  if (d.found) {
+    if (row === undefined) out.push(`found event ${eventId}, which is in no file`);
+    else if (JSON.stringify(d.record) !== JSON.stringify(recordToObject(row.fields))) out.push(`event ${eventId} came back as ${JSON.stringify(d.record)}`);
+    else if (ctx.exact && yearOfRow !== dhtYear) out.push(`event ${eventId} of ${yearOfRow} found in the DHT of ${dhtYear}`);
+  } else {
+    if (d.message !== notFoundMessage(eventId)) out.push(`not-found message is ${JSON.stringify(d.message)}`);
+    if (ctx.exact && row !== undefined && yearOfRow === dhtYear) out.push(`event ${eventId} of details-${dhtYear}.csv answered not found`);
+  }
+  const ids = path as unknown[];
+  if (ids.length === 0 || !ids.every((x) => Number.isInteger(x)) || new Set(ids).size !== ids.length) {
+    out.push(`the path [${ids.join(', ')}] is not a non-empty list of distinct ids`);
+  } else if (ctx.exact && ctx.dht !== null) {
+    const n = ctx.dht.members.length;
+    const s = data.years.get(ctx.dht.year)!.data.s;
+    const owner = ownerOf(positionOf(eventId, s), n);
+    if (ids.some((x) => (x as number) >= n)) out.push(`the path [${ids.join(', ')}] names ids outside 0…${n - 1}`);
+    if (ids[ids.length - 1] !== owner) out.push(`the path [${ids.join(', ')}] does not end at the owner ${owner}`);
+  }
+  return out;
+}
+
+/** One line for the step log: ok or the reason, with the payload that matters for the command. */
+export function describeResult(cmd: StepCommand): string {
+  const o = cmd.outcome;
+  const crashed = cmd.crashed ? ' (crashed)' : '';
+  if (o === null) return `never settled${crashed}`;
+  if ('thrown' in o) return `threw ${String(o.thrown)}${crashed}`;
+  const r = o.result;
+  const d = r.data ?? {};
+  let detail = '';
+  if (r.command === 'query-dht' && typeof d.eventId === 'number') {
+    detail = ` ${d.found === true ? 'found' : 'not found'} ${d.eventId} path [${(d.path as number[] | undefined)?.join(',') ?? ''}]`;
+  } else if (Array.isArray(d.recordsPerNode)) {
+    detail = ` counts [${d.recordsPerNode.join(',')}]`;
+  }
+  return `${r.ok ? 'ok' : `FAIL ${r.error}`}${detail}${crashed}`;
+}

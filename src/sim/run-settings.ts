@@ -1,0 +1,70 @@
+// What one simulated run is made of, all drawn from its seed: the number of peers, the faults of
+// the network, and how often peers crash or two commands overlap. A seed names a run completely,
+// so a failing seed replays exactly.
+import { mulberry32, type Rng } from '../data/seeded-random.js';
+import type { FaultConfig } from '../transport/faults.js';
+
+export interface SimSettings {
+  readonly seed: number;
+  /** Peer processes in the run (some may never register). */
+  readonly peers: number;
+  /** Commands played: one per step, sometimes with a second one overlapping it. */
+  readonly steps: number;
+  /** Faults of every socket, manager's included (the seed field is unused: each socket gets a stream). */
+  readonly faults: FaultConfig;
+  /** Chance per step of a crash: of the awaited peer during its procedure, or of a Free peer. */
+  readonly crashChance: number;
+  /** Chance per step that a second peer starts a command while the first one runs. */
+  readonly overlapChance: number;
+}
+
+/** Steps per run unless told otherwise: enough for a few DHT life cycles. */
+export const DEFAULT_STEPS = 30;
+
+/** Fault ranges of the brief: loss 0–0.3, dup 0–0.1, reorder 0–0.2, delay 0–20 ms. */
+const MAX_LOSS = 0.0;
+const MAX_DUP = 0.1;
+const MAX_REORDER = 0.2;
+const MAX_DELAY_MS = 20;
+const MAX_CRASH_CHANCE = 0.3;
+const MAX_OVERLAP_CHANCE = 0.9;
+
+/**
+ * A new stream seeded from one draw of `parent`. A run's components each take their own stream,
+ * in a fixed order, from the seed's root stream, so that more draws in one component do not
+ * shift the draws of another.
+ */
+export function childStream(parent: Rng): Rng {
+  return mulberry32(Math.floor(parent() * 2 ** 32));
+}
+
+/**
+ * The settings of a seed, from the first stream derived from it. A quarter of the seeds run without
+ * faults, so that the checks that need whole data (every query exact) get plenty of runs too.
+ */
+export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS): SimSettings {
+  const rng = childStream(root);
+  const faulty = rng() >= 0.25;
+  const draw = (max: number) => (faulty ? round(rng() * max) : 0);
+  return {
+    seed,
+    peers: 7,
+    steps,
+    faults: { loss: draw(MAX_LOSS), dup: draw(MAX_DUP), reorder: draw(MAX_REORDER), delayMs: [0, draw(MAX_DELAY_MS)], seed },
+    crashChance: rng() < 0.5 ? 0 : round(rng() * MAX_CRASH_CHANCE),
+    overlapChance: round(rng() * MAX_OVERLAP_CHANCE),
+  };
+}
+
+export function formatSettings(s: SimSettings): string {
+  const f = s.faults;
+  return (
+    `${s.peers} peers, ${s.steps} steps, loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, delay 0-${f.delayMs[1]} ms, ` +
+    `crash ${s.crashChance}, overlap ${s.overlapChance}`
+  );
+}
+
+/** Three decimals: the settings print exactly as they are used. */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,61 @@
+// `stormdht sim` (npm run sim): runs seeds of the deterministic simulation and reports the ones
+// that fail. A seed names its run completely, so `--seed S --verbose` replays a failure exactly.
+import { parse } from '../cli/options.js';
+import { SIM_USAGE, UsageError } from '../cli/usage.js';
+import { DEFAULT_STEPS } from './run-settings.js';
+import { runSeed } from './runner.js';
+
+const DEFAULT_FIRST_SEED = 1;
+const DEFAULT_SEED_COUNT = 100;
+/** Seeds feed mulberry32, a 32-bit state. */
+const MAX_SEED = 0xffff_ffff;
+
+export async function simMain(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      seeds: { type: 'string' },
+      seed: { type: 'string' },
+      steps: { type: 'string' },
+      verbose: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      trace: { type: 'boolean' },
+    },
+    SIM_USAGE,
+  );
+  if (values.help) {
+    console.log(SIM_USAGE);
+    return;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, SIM_USAGE);
+  const first = integer(values.seed, '--seed', 0, MAX_SEED) ?? DEFAULT_FIRST_SEED;
+  // --seed alone replays that one seed.
+  const count = integer(values.seeds, '--seeds', 1, MAX_SEED) ?? (values.seed === undefined ? DEFAULT_SEED_COUNT : 1);
+  if (first + count - 1 > MAX_SEED) throw new UsageError(`seeds ${first}..${first + count - 1} go past ${MAX_SEED}`, SIM_USAGE);
+  const steps = integer(values.steps, '--steps', 1, 100_000) ?? DEFAULT_STEPS;
+  const verbose = values.verbose === true;
+  const trace = values.trace === true ? (line: string) => console.log(line) : undefined;
+
+  let passed = 0;
+  let failed = 0;
+  for (let seed = first; seed < first + count; seed++) {
+    const outcome = await runSeed(seed, { steps, strict: values.strict === true, ...(trace ? { trace } : {}) });
+    if (verbose) console.log(outcome.log.join('\n'));
+    if (outcome.error === undefined) passed++;
+    else {
+      failed++;
+      console.log(outcome.error);
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+/** An integer option in [lo, hi], or undefined when absent; anything else is a usage error. */
+function integer(option: unknown, name: string, lo: number, hi: number): number | undefined {
+  if (option === undefined) return undefined;
+  const text = String(option);
+  const value = /^[0-9]{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= lo && value <= hi)) throw new UsageError(`${name} "${text}" is invalid: use an integer from ${lo} to ${hi}`, SIM_USAGE);
+  return value;
+}
