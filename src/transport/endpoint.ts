@@ -48,6 +48,11 @@ export interface RequestOptions {
   readonly budgetMs?: number;
   /** Who is asked, for the timeout error: `no response from <who>`. */
   readonly who?: string;
+  /**
+   * The round-trip estimate this request samples and times out by, when its path differs from
+   * the endpoint's usual one (stores to one owner cross their own number of hops).
+   */
+  readonly rtt?: RttEstimator;
   /** Told the request's rid as soon as it is assigned (for retransmitNow). */
   readonly onRid?: (rid: string) => void;
   /**
@@ -73,6 +78,7 @@ interface Pending {
   readonly who: string;
   /** When the first copy was sent; a round trip is sampled only for requests sent once (Karn). */
   readonly firstSent: number;
+  readonly rtt: RttEstimator;
   rto: number;
   attempt: number;
   timer: Timer | null;
@@ -153,7 +159,8 @@ export class Endpoint {
         who: options.who ?? formatAddress(to),
         deadline: this.clock.now() + (options.budgetMs ?? REQUEST_BUDGET_MS),
         firstSent: this.clock.now(),
-        rto: this.rtt.timeout(),
+        rtt: options.rtt ?? this.rtt,
+        rto: (options.rtt ?? this.rtt).timeout(),
         attempt: 0,
         timer: null,
         resolve,
@@ -169,7 +176,7 @@ export class Endpoint {
   complete(rid: string, msg: Message): boolean {
     const p = this.pending.get(rid);
     if (!p) return false;
-    if (p.attempt === 1) this.rtt.sample(this.clock.now() - p.firstSent);
+    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent, this.clock.now());
     this.finish(rid, p);
     p.resolve(msg);
     return true;
@@ -298,11 +305,16 @@ export class Endpoint {
       return;
     }
     // Until a round trip has been measured, back off as SPEC §1.4 recommends (500 ms doubling to
-    // 2 s). Once one has, resend on the measured RTT without backing off: on a lossy path a
-    // request that crosses several hops fails most attempts, and only many quick attempts get it
-    // through within the budget. The budget bounds the copies of one request, and the send
-    // window bounds how many requests are in flight, so this cannot flood a receiver.
-    p.rto = this.rtt.smoothed !== null ? this.rtt.timeout() : Math.min(p.rto * 2, MAX_RETRY_TIMEOUT_MS);
+    // 2 s). Once one has, resend on the measured RTT: on a lossy path a request that crosses
+    // several hops fails most attempts, and only many quick attempts get it through within the
+    // budget. The estimate itself backs off on timeouts (once per timeout period, until a fresh
+    // sample), so a path that is merely slow is not flooded (rtt.ts).
+    if (p.rtt.smoothed === null) {
+      p.rto = Math.min(p.rto * 2, MAX_RETRY_TIMEOUT_MS);
+    } else {
+      p.rtt.backoff(this.clock.now());
+      p.rto = p.rtt.timeout();
+    }
     this.transmit(p);
   }
 

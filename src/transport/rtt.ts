@@ -1,19 +1,51 @@
 // Round-trip time estimation (RFC 6298): a smoothed RTT and its variation give the retransmit
-// timeout of bulk requests, so that on a fast path a lost datagram is resent after milliseconds,
-// not after the fixed 500 ms that ordinary requests wait.
+// timeout, so that on a fast path a lost datagram is resent after milliseconds, not after the
+// fixed 500 ms SPEC recommends. Karn's rules keep it honest: no sample from a retransmitted
+// request, and timeouts back the estimate off — but only while no fresh sample comes in. On a
+// lossy path first attempts still get through now and then, samples keep coming, and the timeout
+// stays short (backing off there would only starve the budget); on a path where the timeout is
+// shorter than the round trip (a store crossing a hundred hops) every request is retransmitted
+// before its answer, samples stop, and the timeout doubles until it is long enough.
 import { INITIAL_RETRY_TIMEOUT_MS, MAX_RETRY_TIMEOUT_MS, MIN_ADAPTIVE_TIMEOUT_MS } from './timing.js';
 
 /** RFC 6298's gains: 1/8 for the smoothed RTT, 1/4 for its variation. */
 const ALPHA = 1 / 8;
 const BETA = 1 / 4;
+/**
+ * Timeouts back the estimate off only after this many timeout periods without a sample: on a
+ * lossy path (30 % per datagram, five hops) a sample still comes every period or two.
+ */
+const DROUGHT_PERIODS = 8;
+/** The backed-off timeout is at most this many times the measured one (and never above the max). */
+const MAX_BACKOFF = 64;
+
+export interface RttOptions {
+  /**
+   * Back off on sample droughts. For pipelined paths (a distributor's stores), where too short a
+   * timeout would multiply the copies in flight; a lone request has one copy in flight whatever
+   * its timeout, and backing it off would only starve its budget on a lossy path.
+   */
+  readonly backoff?: boolean;
+}
 
 export class RttEstimator {
+  private readonly backsOff: boolean;
   private srtt: number | null = null;
   private rttvar = 0;
+  private backoffFactor = 1;
+  /** When the timeout was last backed off: at most once per timeout period, however many requests time out together. */
+  private lastBackoffAt = Number.NEGATIVE_INFINITY;
+  private lastSampleAt = Number.NEGATIVE_INFINITY;
 
-  /** A round trip measured on a request that was sent once (Karn: never on a retransmitted one). */
-  sample(ms: number): void {
+  constructor(options: RttOptions = {}) {
+    this.backsOff = options.backoff === true;
+  }
+
+  /** A round trip of `ms`, measured at `now` on a request sent once (Karn: never on a retransmitted one). */
+  sample(ms: number, now: number): void {
     if (!(ms >= 0)) return;
+    this.backoffFactor = 1;
+    this.lastSampleAt = now;
     if (this.srtt === null) {
       this.srtt = ms;
       this.rttvar = ms / 2;
@@ -23,14 +55,29 @@ export class RttEstimator {
     this.srtt = (1 - ALPHA) * this.srtt + ALPHA * ms;
   }
 
+  /**
+   * A request timed out at `now`: when no sample has come in for DROUGHT_PERIODS timeout periods,
+   * double the timeout (at most once per period) until one does.
+   */
+  backoff(now: number): void {
+    const period = this.timeout();
+    if (!this.backsOff || this.srtt === null || now - this.lastSampleAt < DROUGHT_PERIODS * period || now - this.lastBackoffAt < period) return;
+    this.lastBackoffAt = now;
+    this.backoffFactor = Math.min(this.backoffFactor * 2, MAX_BACKOFF);
+  }
+
   /** The smoothed RTT in ms, or null before the first sample. */
   get smoothed(): number | null {
     return this.srtt;
   }
 
-  /** The retransmit timeout in ms: SRTT + 4·RTTVAR, within [MIN_ADAPTIVE, MAX]; the initial one before any sample. */
+  /**
+   * The retransmit timeout in ms: (SRTT + 4·RTTVAR) × backoff, within [MIN_ADAPTIVE, MAX]; the
+   * initial one before any sample.
+   */
   timeout(): number {
     if (this.srtt === null) return INITIAL_RETRY_TIMEOUT_MS;
-    return Math.min(MAX_RETRY_TIMEOUT_MS, Math.max(MIN_ADAPTIVE_TIMEOUT_MS, this.srtt + 4 * this.rttvar));
+    const measured = Math.max(MIN_ADAPTIVE_TIMEOUT_MS, this.srtt + 4 * this.rttvar);
+    return Math.min(MAX_RETRY_TIMEOUT_MS, measured * this.backoffFactor);
   }
 }

@@ -4,6 +4,7 @@
 import { positionOf, ownerOf } from '../../data/hashing.js';
 import type { YearData } from '../../data/csv.js';
 import { OvertakeDetector } from '../../transport/overtake-detector.js';
+import { RttEstimator } from '../../transport/rtt.js';
 import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
 import { encodeStore } from '../../wire/codec.js';
@@ -43,6 +44,8 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   // Stores for one owner all travel the same hops, so their acks come back in order: one that is
   // overtaken by later acks was lost, and is resent without waiting for its timer.
   const overtakes = new OvertakeDetector();
+  // Each owner's stores cross their own number of hops: each path has its own round-trip estimate.
+  const rtts = Array.from({ length: r.n }, () => new RttEstimator({ backoff: true }));
   const store = async (owner: number, batch: StoreBatch) => {
     let rid = '';
     try {
@@ -51,6 +54,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
         { type: 'store', origin: self, owner, epoch, records: batch.records },
         {
           who: r.ring[owner]!.name,
+          rtt: rtts[owner]!,
           onRid: (id) => overtakes.sent(owner, (rid = id)),
           encode: (id) => encodeStore(id, self, owner, epoch, batch.json),
         },

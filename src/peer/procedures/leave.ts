@@ -9,10 +9,16 @@ import { askAndAwaitOutcome, finishRebuild } from './rebuild-outcome.js';
 import { ringTeardown } from './ring-teardown.js';
 
 export async function leaveDht(node: PeerNode): Promise<CommandResult> {
-  const r = node.ring;
-  if (r === null) return failure('leave-dht', 'this peer is not in a DHT');
+  if (node.ring === null) return failure('leave-dht', 'this peer is not in a DHT');
   const reply = await node.managerRequest({ type: 'leave-dht', name: node.name! });
   if (!reply.ok) return failure('leave-dht', reply.error ?? 'refused');
+  // The ring as it is now, not as it was when leave-dht was sent: the manager may have taken a
+  // join first (a lost leave-dht is retransmitted), whose set-id renumbered this node meanwhile.
+  // Renumbering from the old ring would leave the joiner out of the new one.
+  // Lost meanwhile (a late dht-reset): no new leader can be named, so no dht-rebuilt is sent, and
+  // the manager's give-up resets the members after its await timeout.
+  const r = node.ring;
+  if (r === null) return failure('leave-dht', 'this peer lost its ring while the manager was asked');
 
   const newRing = ringWithout(r.ring, r.id);
   const newLeader = newRing[0]!;
