@@ -2,6 +2,8 @@
 // again from its own data directory, check that it gives the ring's s, redistribute, and report
 // the outcome to the leaver or joiner.
 import type { RebuildOutcome, Tuple } from '../../wire/messages.js';
+import { SendWindow } from '../../transport/send-window.js';
+import { STORE_WINDOW } from '../../transport/timing.js';
 import { errorMessage } from '../errors.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch, ringWith } from '../ring-state.js';
@@ -35,13 +37,18 @@ export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<voi
 /** Sends set-id to every node 1…n−1 of node.ring and waits for all the replies. */
 export async function setIds(node: PeerNode): Promise<void> {
   const r = node.ring!;
+  // Windowed like stores: each set-id carries the whole ring (about 45 bytes a node), so a
+  // thousand of them at once would overflow the receivers' buffers.
+  const window = new SendWindow(STORE_WINDOW);
   await Promise.all(
-    r.ring.slice(1).map(async (t, i) => {
-      const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch! });
-      if (answer.type !== 'reply' || !answer.ok) {
-        throw new Error(`set-id refused by ${t.name}: ${answer.type === 'reply' ? answer.error : answer.type}`);
-      }
-    }),
+    r.ring.slice(1).map((t, i) =>
+      window.run(async () => {
+        const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch! });
+        if (answer.type !== 'reply' || !answer.ok) {
+          throw new Error(`set-id refused by ${t.name}: ${answer.type === 'reply' ? answer.error : answer.type}`);
+        }
+      }),
+    ),
   );
 }
 
