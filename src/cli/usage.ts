@@ -73,7 +73,7 @@ seed replays exactly: stormdht sim --seed S --verbose.
 
   --seeds N    how many seeds to run (default 100; 1 when --seed is given alone)
   --seed S     the first seed (default 1)
-  --steps K    commands per run (default 30)
+  --steps K    commands per run (default 40)
   --verbose    print each run: its fault settings, one line per command, and the state after it
   --strict     also fail a run whose views disagree after a retry budget ran out between live
                processes (tolerated by default: the protocol does not restore them then)

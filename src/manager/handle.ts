@@ -6,6 +6,7 @@ import { dhtComplete, queryDht, setupDht, teardownComplete, teardownDht } from '
 import { dhtRebuilt, joinDht, leaveDht } from './membership-commands.js';
 import { busy, fail, type Outcome } from './outcome.js';
 import { deregister, register } from './registry-commands.js';
+import { repeatedStarter } from './repeat.js';
 import { awaitedOf, type ManagerState } from './state.js';
 import { quote } from './validate.js';
 
@@ -27,7 +28,7 @@ export function handleCommand(state: ManagerState, req: ManagerRequest, sender: 
   // from the awaited peer gets through, so no other command can change what that peer relies on.
   const awaited = awaitedOf(state.mode);
   if (awaited !== null && (req.type !== awaited.command || req.name !== awaited.peer)) {
-    return fail(state, busy(state.mode));
+    return repeatedStarter(state, req) ?? fail(state, busy(state.mode));
   }
   switch (req.type) {
     case 'register':

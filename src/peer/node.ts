@@ -12,6 +12,7 @@ import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
 import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
+import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
@@ -76,6 +77,8 @@ export class PeerNode {
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
   ring: RingState | null = null;
+  /** Set while this node distributes records: withdraws the distribution's stores (on a dht-reset). */
+  cancelDistribution: ((reason: string) => void) | null = null;
   private registration: Registration | null = null;
   /** Names of addresses seen in tuples, so traces can say "bob" instead of an address. */
   private readonly names = new Map<string, string>();
@@ -226,6 +229,7 @@ export class PeerNode {
       const held = this.table.size;
       this.ring = null;
       this.table.clear();
+      this.cancelDistribution?.(RESET_DURING_DISTRIBUTION);
       this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
       this.registration?.m.reply(from, msg.rid, { ok: true });
       return;

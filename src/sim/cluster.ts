@@ -4,8 +4,10 @@
 // ledger. Every random choice — the manager's picks, each peer's rids and hot-potato hops, each
 // socket's faults — comes from a stream derived from the seed, so a seed replays exactly.
 import { ManagerServer } from '../manager/server.js';
+import { awaitedOf, type ManagerState } from '../manager/state.js';
 import { PeerNode } from '../peer/node.js';
 import { FaultySocket } from '../transport/faults.js';
+import { DEFAULT_BATCH_BYTES } from '../transport/timing.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import type { Address, DatagramSocket } from '../transport/udp-socket.js';
 import { VirtualClock } from '../transport/virtual-clock.js';
@@ -24,6 +26,10 @@ const PEER_HOSTS = ['10.0.0.2', '10.0.0.3'] as const;
 
 /** Share of the peers that read data from the directory lacking one year. */
 const PARTIAL_DATA_SHARE = 0.25;
+/** Share of the peers that use each of stormdht's options: direct query routing, direct placement. */
+const DIRECT_SHARE = 0.25;
+/** Smallest store budget drawn (bytes): a few records per datagram, so batches are many. */
+const MIN_BATCH_BYTES = 400;
 
 /** One peer process of the simulation. */
 export interface SimPeer {
@@ -57,6 +63,11 @@ export interface Cluster {
    * usable.
    */
   readonly exhausted: Exhausted[];
+  /**
+   * The peers whose setup, leave or join the manager completed (it took their dht-complete or
+   * dht-rebuilt), in the order it did, since the last drain: which build the DHT now comes from.
+   */
+  readonly builds: string[];
 }
 
 /** A request that ran out of its retry budget: who sent it, and the process it got no answer from. */
@@ -91,6 +102,8 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     const target = NO_RESPONSE.exec(text)?.[1];
     if (target !== undefined) exhausted.push({ by, target });
   };
+  const builds: string[] = [];
+  let mode: ManagerState['mode'] = { kind: 'Idle' };
   const managerOwner: LedgerOwner = { label: () => 'manager', ring: () => null };
   const manager = await ManagerServer.start({
     host: MANAGER_ADDRESS.ip,
@@ -104,7 +117,11 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
         managerNotes.push(e.text);
         noteExhausted('manager', e.text);
       }
-      if (e.kind !== 'state') trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
+      if (e.kind === 'state') {
+        const done = e.state.mode.kind === 'Idle' && e.state.dht !== null && (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt');
+        if (done) builds.push(awaitedOf(mode)!.peer);
+        mode = e.state.mode;
+      } else trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
     },
   });
 
@@ -115,9 +132,13 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     // Set once the node exists; the owner's callbacks only run after that.
     let node: PeerNode | null = null;
     const owner: LedgerOwner = { label: () => node?.name ?? label, ring: () => node?.ring ?? null };
+    // The peer's options, drawn like everything else: most peers run the protocol as SPEC has it.
     node = new PeerNode({
       manager: MANAGER_ADDRESS,
       dataDir: layout() < PARTIAL_DATA_SHARE ? data.partialDir : data.fullDir,
+      routing: layout() < DIRECT_SHARE ? 'direct' : 'hot-potato',
+      placement: layout() < DIRECT_SHARE ? 'direct' : 'ring',
+      batchBytes: layout() < 0.5 ? DEFAULT_BATCH_BYTES : MIN_BATCH_BYTES + Math.floor(layout() * (DEFAULT_BATCH_BYTES - MIN_BATCH_BYTES)),
       clock,
       random: childStream(root),
       bind: bindFor(owner),
@@ -142,7 +163,18 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
       busy: false,
     });
   }
-  return { clock, manager, peers, ledger, managerNotes, exhausted };
+  return { clock, manager, peers, ledger, managerNotes, exhausted, builds };
+}
+
+/** One line of the peers' set-up for the run log: address, data directory and options. */
+export function describePeers(cluster: Cluster, data: SimData): string {
+  return cluster.peers
+    .map((p) => {
+      const n = p.node;
+      const dir = p.dataDir === data.fullDir ? 'all years' : 'partial data';
+      return `${p.label} ${p.ip}:${p.mPort}/${p.pPort} (${dir}, ${n.routing}, ${n.placement} placement, ${n.batchBytes} B batches)`;
+    })
+    .join('; ');
 }
 
 /**

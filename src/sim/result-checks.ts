@@ -13,8 +13,6 @@ export interface StepCommand {
   readonly planned: PlannedCommand;
   /** Virtual time it started at; null until then. */
   startedAt: number | null;
-  /** Virtual time it settled at; null until then. */
-  settledAt: number | null;
   /** Its settled promise: the result, or what it was rejected with (a bug: it must not reject). */
   outcome: { readonly result: CommandResult } | { readonly thrown: unknown } | null;
   /** Its peer crashed before it settled: the result says nothing about the protocol. */

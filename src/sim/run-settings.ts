@@ -19,15 +19,15 @@ export interface SimSettings {
 }
 
 /** Steps per run unless told otherwise: enough for a few DHT life cycles. */
-export const DEFAULT_STEPS = 30;
+export const DEFAULT_STEPS = 40;
 
 /** Fault ranges of the brief: loss 0–0.3, dup 0–0.1, reorder 0–0.2, delay 0–20 ms. */
-const MAX_LOSS = 0.0;
+const MAX_LOSS = 0.3;
 const MAX_DUP = 0.1;
 const MAX_REORDER = 0.2;
 const MAX_DELAY_MS = 20;
-const MAX_CRASH_CHANCE = 0.3;
-const MAX_OVERLAP_CHANCE = 0.9;
+const MAX_CRASH_CHANCE = 0.08;
+const MAX_OVERLAP_CHANCE = 0.6;
 
 /**
  * A new stream seeded from one draw of `parent`. A run's components each take their own stream,
@@ -48,7 +48,7 @@ export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS): Si
   const draw = (max: number) => (faulty ? round(rng() * max) : 0);
   return {
     seed,
-    peers: 7,
+    peers: 5 + Math.floor(rng() * 3),
     steps,
     faults: { loss: draw(MAX_LOSS), dup: draw(MAX_DUP), reorder: draw(MAX_REORDER), delayMs: [0, draw(MAX_DELAY_MS)], seed },
     crashChance: rng() < 0.5 ? 0 : round(rng() * MAX_CRASH_CHANCE),

@@ -54,8 +54,10 @@ export function checkQuiescentState(input: StateCheckInput): StateVerdict {
     live.set(name, p);
   }
   view.push(...registryViolations(state, peers, live));
-  const deadMembers = (state.dht?.members ?? []).filter((name) => !live.has(name));
-  if (state.dht === null || deadMembers.length > 0) return { hard, view, deadMembers, whole: false };
+  const members = state.dht?.members ?? [];
+  const deadMembers = members.filter((name) => peers.some((p) => p.dead && p.nameAtDeath === name));
+  // A member no live peer answers to is a ghost, already reported above; its ring cannot be checked.
+  if (state.dht === null || !members.every((name) => live.has(name))) return { hard, view, deadMembers, whole: false };
   const ring = ringViolations(input, state.dht.members.map((name) => live.get(name)!));
   return { hard, view: [...view, ...ring.violations], deadMembers, whole: ring.whole };
 }

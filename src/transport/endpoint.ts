@@ -194,6 +194,15 @@ export class Endpoint {
     return true;
   }
 
+  /** Withdraws a pending request: no more retransmissions; it rejects with ECANCELED. */
+  cancel(rid: string, reason: string): boolean {
+    const p = this.pending.get(rid);
+    if (!p) return false;
+    this.finish(rid, p);
+    p.reject(new TransportError('ECANCELED', reason));
+    return true;
+  }
+
   /** True while a request with this rid waits for its answer. */
   isPending(rid: string): boolean {
     return this.pending.has(rid);

@@ -6,7 +6,9 @@ export type TransportErrorCode =
   /** The endpoint was closed while the request was pending. */
   | 'ECLOSED'
   /** The message would exceed the datagram size limit. */
-  | 'ETOOBIG';
+  | 'ETOOBIG'
+  /** The layer above withdrew the request (its operation was abandoned). */
+  | 'ECANCELED';
 
 export class TransportError extends Error {
   readonly code: TransportErrorCode;

@@ -96,7 +96,13 @@ test('Idle with a complete DHT: callers unregistered (zed), Free (erin), InDHT (
 });
 
 /** Each Await mode, and callers in every peer state: the awaited peer and others. */
-const AWAITING: readonly { readonly label: string; readonly state: () => ManagerState; readonly callers: readonly string[] }[] = [
+const AWAITING: readonly {
+  readonly label: string;
+  readonly state: () => ManagerState;
+  readonly callers: readonly string[];
+  /** The command that started the mode: repeated by the awaited peer it gets its SUCCESS again (repeat.ts). */
+  readonly starter?: ManagerCommand;
+}[] = [
   {
     label: 'AwaitDhtComplete(alice)',
     state: () => ok(registered(SIX), setup('alice', 4), FIRST),
@@ -106,25 +112,29 @@ const AWAITING: readonly { readonly label: string; readonly state: () => Manager
     label: 'AwaitDhtRebuilt(bob, leave)',
     state: () => ok(withDht(SIX, 4), cmd('leave-dht', 'bob')),
     callers: ['zed', 'erin', 'carol', 'bob', 'alice'],
+    starter: 'leave-dht',
   },
   {
     label: 'AwaitDhtRebuilt(alice, leave)',
     state: () => ok(withDht(SIX, 4), cmd('leave-dht', 'alice')),
     callers: ['zed', 'erin', 'bob', 'alice'],
+    starter: 'leave-dht',
   },
   {
     label: 'AwaitDhtRebuilt(erin, join)',
     state: () => ok(withDht(SIX, 4), cmd('join-dht', 'erin')),
     callers: ['zed', 'frank', 'erin', 'bob', 'alice'],
+    starter: 'join-dht',
   },
   {
     label: 'AwaitTeardownComplete(alice)',
     state: () => ok(withDht(SIX, 4), cmd('teardown-dht', 'alice')),
     callers: ['zed', 'erin', 'bob', 'alice'],
+    starter: 'teardown-dht',
   },
 ];
 
-for (const { label, state: build, callers } of AWAITING) {
+for (const { label, state: build, callers, starter } of AWAITING) {
   test(`${label}: only the awaited message from the awaited peer is handled (D10)`, () => {
     const state = build();
     assert.equal(state.mode.kind === 'Idle', false);
@@ -134,8 +144,20 @@ for (const { label, state: build, callers } of AWAITING) {
     for (const command of MANAGER_COMMANDS) {
       for (const caller of callers) {
         const handled = command === awaited.command && caller === awaited.peer;
-        check(state, command, caller, handled ? 'Idle' : busy);
+        const repeated = command === starter && caller === awaited.peer;
+        check(state, command, caller, handled ? 'Idle' : repeated ? state.mode.kind : busy);
       }
     }
   });
 }
+
+test('a setup-dht repeated by the awaited leader with the same n and year gets the same ring; another is busy', () => {
+  const state = ok(registered(SIX), setup('alice', 4), FIRST);
+  const first = state.dht!.members;
+  const again = step(state, setup('alice', 4));
+  assert.equal(errorOf(again), undefined);
+  assert.equal(again.state, state, 'a repeat changes nothing');
+  assert.deepEqual((again.reply as { ring?: { name: string }[] }).ring?.map((t) => t.name), first);
+  assert.equal(errorOf(step(state, setup('alice', 5))), 'busy: waiting for dht-complete from alice');
+  assert.equal(errorOf(step(state, setup('alice', 4, '1950'))), 'busy: waiting for dht-complete from alice');
+});

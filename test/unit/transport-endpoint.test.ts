@@ -76,7 +76,7 @@ test('the timeout names `who`, and a longer budget keeps the timeout at its 2 s 
 });
 
 test('after a measured round trip, retransmissions stay identical, at most 2 s apart, and the budget still ends them', async () => {
-  const { clock, net } = virtualNet({ delayMs: [10, 10] });
+  const { clock, net } = virtualNet({ delayMs: 10 });
   await server(net, clock);
   const c = await client(net, clock);
   const answered = c.request(SERVER, QUERY);

@@ -2,6 +2,7 @@
 // raw socket that records what reaches it (for byte-level checks of what an endpoint sends).
 import assert from 'node:assert/strict';
 import { Endpoint, type EndpointOptions } from '../../src/transport/endpoint.js';
+import { FaultySocket, type FaultConfig } from '../../src/transport/faults.js';
 import { MemoryNetwork, type MemoryNetworkOptions } from '../../src/transport/memory-network.js';
 import type { Address, DatagramSocket } from '../../src/transport/udp-socket.js';
 import { VirtualClock } from '../../src/transport/virtual-clock.js';
@@ -17,10 +18,30 @@ export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Anything that binds sockets: a MemoryNetwork, or one whose sockets inject faults. */
+export interface Binder {
+  bind(ip: string, port: number): Promise<DatagramSocket>;
+}
+
 /** A network whose deliveries are timers of a fresh virtual clock. */
 export function virtualNet(options: Omit<MemoryNetworkOptions, 'clock'> = {}): { clock: VirtualClock; net: MemoryNetwork } {
   const clock = new VirtualClock();
   return { clock, net: new MemoryNetwork({ ...options, clock }) };
+}
+
+/**
+ * A virtual network whose every socket sends through a FaultySocket drawing on `random` (one
+ * seeded source for the whole network, so the run repeats); `sockets` lists them for their stats.
+ */
+export function faultyNet(faults: FaultConfig, random: () => number): { clock: VirtualClock; net: Binder; sockets: FaultySocket[] } {
+  const { clock, net } = virtualNet();
+  const sockets: FaultySocket[] = [];
+  const bind = async (ip: string, port: number) => {
+    const socket = new FaultySocket(await net.bind(ip, port), faults, clock, random);
+    sockets.push(socket);
+    return socket;
+  };
+  return { clock, net: { bind }, sockets };
 }
 
 /** One datagram as a raw socket saw it. */
@@ -33,7 +54,7 @@ export interface Arrival {
 }
 
 /** A bare socket that records every datagram it receives, with the virtual time of arrival. */
-export async function rawSocket(net: MemoryNetwork, clock: VirtualClock, at: Address): Promise<{ socket: DatagramSocket; arrivals: Arrival[] }> {
+export async function rawSocket(net: Binder, clock: VirtualClock, at: Address): Promise<{ socket: DatagramSocket; arrivals: Arrival[] }> {
   const socket = await net.bind(at.ip, at.port);
   const arrivals: Arrival[] = [];
   socket.onDatagram((buf, from) => {
@@ -45,7 +66,7 @@ export async function rawSocket(net: MemoryNetwork, clock: VirtualClock, at: Add
 
 /** A server endpoint that records every request and, when `autoReply`, answers it ok at once. */
 export async function server(
-  net: MemoryNetwork,
+  net: Binder,
   clock: VirtualClock,
   options: { at?: Address; autoReply?: boolean } & EndpointOptions = {},
 ): Promise<{ endpoint: Endpoint; handled: Array<{ msg: Request; from: Address }> }> {
@@ -64,7 +85,7 @@ export async function server(
 }
 
 /** A client endpoint that must never be asked anything. */
-export async function client(net: MemoryNetwork, clock: VirtualClock, at: Address = CLIENT, options: EndpointOptions = {}): Promise<Endpoint> {
+export async function client(net: Binder, clock: VirtualClock, at: Address = CLIENT, options: EndpointOptions = {}): Promise<Endpoint> {
   const socket = await net.bind(at.ip, at.port);
   return new Endpoint(socket, (msg) => assert.fail(`the client got a request ${msg.type}`), { clock, ...options });
 }

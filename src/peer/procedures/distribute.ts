@@ -10,6 +10,7 @@ import { STORE_WINDOW } from '../../transport/timing.js';
 import { encodeStore } from '../../wire/codec.js';
 import type { CountRequest, WireRecord } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
+import { RESET_DURING_DISTRIBUTION } from '../errors.js';
 import { rightNeighbour } from '../ring-state.js';
 import { planStoreBatches, type StoreBatch } from './store-batches.js';
 
@@ -46,7 +47,20 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   const overtakes = new OvertakeDetector();
   // Each owner's stores cross their own number of hops: each path has its own round-trip estimate.
   const rtts = Array.from({ length: r.n }, () => new RttEstimator({ backoff: true }));
+  // The first failure (a store out of budget, or the ring reset under us) ends the distribution:
+  // queued batches are not sent and those in flight are withdrawn, instead of each one
+  // retransmitting through its whole budget.
+  const inFlight = new Set<string>();
+  let abort: Error | null = null;
+  const stop = (err: Error) => {
+    if (abort !== null) return;
+    abort = err;
+    for (const rid of inFlight) node.p.cancel(rid, err.message);
+  };
+  node.cancelDistribution = (reason) => stop(new Error(reason));
   const store = async (owner: number, batch: StoreBatch) => {
+    if (abort === null && node.ring?.epoch !== epoch) stop(new Error(RESET_DURING_DISTRIBUTION));
+    if (abort !== null) throw abort;
     let rid = '';
     try {
       await node.peerRequest(
@@ -55,11 +69,19 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
         {
           who: r.ring[owner]!.name,
           rtt: rtts[owner]!,
-          onRid: (id) => overtakes.sent(owner, (rid = id)),
+          onRid: (id) => {
+            rid = id;
+            inFlight.add(id);
+            overtakes.sent(owner, id);
+          },
           encode: (id) => encodeStore(id, self, owner, epoch, batch.json),
         },
       );
+    } catch (err) {
+      stop(err as Error);
+      throw abort;
     } finally {
+      inFlight.delete(rid);
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
     }
   };
@@ -69,7 +91,11 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
       sends.push(window.run(() => store(owner, batch)));
     }
   }
-  await Promise.all(sends);
+  try {
+    await Promise.all(sends);
+  } finally {
+    node.cancelDistribution = null;
+  }
   node.storeTraffic.flush((text) => node.note(text));
   assertSameBuild(node, epoch);
 
@@ -86,5 +112,5 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
 function assertSameBuild(node: PeerNode, epoch: string): void {
   if (node.ring?.epoch === epoch) return;
   if (node.ring === null) node.table.clear();
-  throw new Error('the DHT was reset during the distribution');
+  throw new Error(RESET_DURING_DISTRIBUTION);
 }
