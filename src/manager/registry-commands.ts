@@ -8,6 +8,12 @@ import { checkIpv4, checkPeerName, checkPort, quote } from './validate.js';
 
 /** Row 1: the first failed check, in the order §4 lists them, or a new Free entry. */
 export function register(state: ManagerState, req: RegisterRequest): Outcome {
+  // The same peer registering again from the same address (its first register timed out at its
+  // end, after the manager had acted on it) is the registration it already has: SUCCESS, no change.
+  const known = state.peers.get(req.name);
+  if (known && known.state === 'Free' && known.ip === req.ip && known.mPort === req.mPort && known.pPort === req.pPort) {
+    return succeed(state);
+  }
   const error =
     checkPeerName(req.name) ??
     (state.peers.has(req.name) ? `peer ${quote(req.name)} is already registered` : null) ??

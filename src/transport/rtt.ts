@@ -26,10 +26,17 @@ export interface RttOptions {
    * its timeout, and backing it off would only starve its budget on a lossy path.
    */
   readonly backoff?: boolean;
+  /**
+   * Where to start from until this estimate has a sample of its own: a new path (stores to one
+   * owner) takes the process's general estimate rather than SPEC's 500 ms, which on a lossy
+   * path would leave its first requests only a handful of attempts within their budget.
+   */
+  readonly startFrom?: RttEstimator;
 }
 
 export class RttEstimator {
   private readonly backsOff: boolean;
+  private readonly startFrom: RttEstimator | null;
   private srtt: number | null = null;
   private rttvar = 0;
   private backoffFactor = 1;
@@ -39,6 +46,7 @@ export class RttEstimator {
 
   constructor(options: RttOptions = {}) {
     this.backsOff = options.backoff === true;
+    this.startFrom = options.startFrom ?? null;
   }
 
   /** A round trip of `ms`, measured at `now` on a request sent once (Karn: never on a retransmitted one). */
@@ -61,14 +69,14 @@ export class RttEstimator {
    */
   backoff(now: number): void {
     const period = this.timeout();
-    if (!this.backsOff || this.srtt === null || now - this.lastSampleAt < DROUGHT_PERIODS * period || now - this.lastBackoffAt < period) return;
+    if (!this.backsOff || this.smoothed === null || now - this.lastSampleAt < DROUGHT_PERIODS * period || now - this.lastBackoffAt < period) return;
     this.lastBackoffAt = now;
     this.backoffFactor = Math.min(this.backoffFactor * 2, MAX_BACKOFF);
   }
 
-  /** The smoothed RTT in ms, or null before the first sample. */
+  /** The smoothed RTT in ms (or the one it starts from), or null before any sample. */
   get smoothed(): number | null {
-    return this.srtt;
+    return this.srtt ?? this.startFrom?.smoothed ?? null;
   }
 
   /**
@@ -76,8 +84,13 @@ export class RttEstimator {
    * initial one before any sample.
    */
   timeout(): number {
-    if (this.srtt === null) return INITIAL_RETRY_TIMEOUT_MS;
-    const measured = Math.max(MIN_ADAPTIVE_TIMEOUT_MS, this.srtt + 4 * this.rttvar);
-    return Math.min(MAX_RETRY_TIMEOUT_MS, measured * this.backoffFactor);
+    const base = this.baseTimeout();
+    return base === null ? INITIAL_RETRY_TIMEOUT_MS : Math.min(MAX_RETRY_TIMEOUT_MS, base * this.backoffFactor);
+  }
+
+  /** SRTT + 4·RTTVAR (at least MIN_ADAPTIVE), from this estimate or the one it starts from; null before any sample. */
+  private baseTimeout(): number | null {
+    if (this.srtt === null) return this.startFrom?.baseTimeout() ?? null;
+    return Math.max(MIN_ADAPTIVE_TIMEOUT_MS, this.srtt + 4 * this.rttvar);
   }
 }

@@ -51,9 +51,17 @@ test('a FAILED register leaves the peer unregistered, and the checks run in the 
   const state = registered(['alice']);
   // An invalid name is reported before a port problem, a duplicate before an address clash.
   fails(state, reg('peer1', 7001, 7001), 'peer name "peer1" is invalid: use 1 to 15 letters');
-  fails(state, reg('alice', 7001, 7002), 'peer "alice" is already registered');
+  fails(state, reg('alice', 7003, 7004), 'peer "alice" is already registered');
   fails(state, reg('bob', 7003, 7003), 'm-port and p-port must differ (both are 7003)');
   assert.deepEqual(Object.keys(statesOf(state)), ['alice']);
+});
+
+test('the same peer registering again from the same address is the registration it has: SUCCESS, no change', () => {
+  const state = registered(['alice']);
+  assert.equal(ok(state, reg('alice', 7001, 7002)), state);
+  // Not once it is in a DHT: then it is a second registration of a busy name.
+  const inDht = withDht(['alice', 'bob', 'carol'], 3);
+  fails(inDht, reg('alice', 7001, 7002), 'peer "alice" is already registered');
 });
 
 test('deregister removes a Free peer, whose name and ports can then be registered again', () => {

@@ -1,0 +1,67 @@
+// Every process the benchmark starts is tracked here, so that none outlives it: on a normal end,
+// on a failed scenario, on Ctrl-C or SIGTERM, and (as a last resort) on exit, each tracked child
+// is stopped by its own pid. Temporary directories are removed the same way.
+import { rmSync } from 'node:fs';
+import type { JsonChild } from '../src/cli/processes.js';
+
+const live = new Set<JsonChild>();
+const tempDirs = new Set<string>();
+
+/** Registers a child so that it is stopped on any exit of the benchmark. */
+export function track<T extends JsonChild>(child: T): T {
+  live.add(child);
+  void child.exited.then(() => live.delete(child));
+  return child;
+}
+
+export function liveCount(): number {
+  return live.size;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within graceMs; resolves once it has exited. */
+export async function stopChild(child: JsonChild, graceMs = 5_000): Promise<void> {
+  if (child.child.exitCode !== null || child.child.signalCode !== null) return;
+  child.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      child.child.kill('SIGKILL');
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([child.exited.then(() => undefined), killed]);
+  clearTimeout(timer);
+  await child.exited;
+}
+
+/** Stops every tracked child that is still running. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((c) => stopChild(c)));
+}
+
+/** Synchronous last resort (process 'exit'): SIGKILL whatever is left. */
+export function killAllNow(): void {
+  for (const c of live) {
+    try {
+      c.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function trackTempDir(dir: string): string {
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+    tempDirs.delete(dir);
+  }
+}

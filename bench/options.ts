@@ -1,0 +1,115 @@
+// The benchmark's command line: `npm run bench -- [--runs N] [--only a,b] [--quick] …`.
+import { parseArgs } from 'node:util';
+
+/** Scenario ids in the order they run, and the words --only also accepts for them. */
+export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale'] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+const ALIASES: Readonly<Record<string, ScenarioId>> = {
+  leave: 'rebuild',
+  join: 'rebuild',
+  'leave-join': 'rebuild',
+  queries: 'query',
+  latency: 'query',
+  throughput: 'query',
+  memory: 'rss',
+  routing: 'modes',
+  placement: 'modes',
+  batch: 'modes',
+  'batch-bytes': 'modes',
+  records: 'growth',
+  many: 'scale',
+  'many-peers': 'scale',
+};
+
+export interface BenchOptions {
+  /** Timed runs per figure (medians over these). */
+  readonly runs: number;
+  /** Untimed runs first (JIT and caches warm), printed as warm-up lines. */
+  readonly warmup: number;
+  /** Runs of the heavy figures (1,000,000 records, n = 1000). */
+  readonly heavyRuns: number;
+  readonly heavyWarmup: number;
+  readonly quick: boolean;
+  readonly only: ReadonlySet<ScenarioId>;
+  /** Sequential queries per latency run. */
+  readonly queries: number;
+  /** Pipelined queries per peer per throughput run. */
+  readonly throughputQueries: number;
+  readonly dataDir: string | undefined;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [options]
+
+  --runs N          timed runs per figure; figures are medians over them (default 5; --quick: 2)
+  --warmup N        untimed runs before them (default 1; heavy figures: 0 with --quick)
+  --only LIST       comma-separated scenarios: ${SCENARIOS.join(', ')}
+                    (also: leave, join, latency, throughput, routing, placement, batch, records, many)
+  --quick           a smoke run: fewer runs and queries, one run of the heavy figures
+  --queries N       sequential queries per latency run (default 2000; --quick: 500)
+  --throughput-queries N   pipelined queries per peer per throughput run (default 5000; --quick: 1000)
+  --data-dir DIR    the real details-YYYY.csv files (default: $STORMDHT_SHARED_DATA, else
+                    ../shared/data/storm-events beside the project root)
+  -h, --help        this text`;
+
+export class BenchUsageError extends Error {}
+
+function positiveInt(text: unknown, what: string, allowZero = false): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^[0-9]+$/.test(String(text)) ? Number(text) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && (n >= 1 || (allowZero && n === 0)))) throw new BenchUsageError(`${what} "${String(text)}" is not a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  return n;
+}
+
+/** Parses argv (without node and script); throws BenchUsageError on a bad option. Returns null for --help. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        only: { type: 'string' },
+        quick: { type: 'boolean' },
+        queries: { type: 'string' },
+        'throughput-queries': { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }) as { values: Record<string, unknown> });
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message);
+  }
+  if (values.help) return null;
+  const quick = values.quick === true;
+  const runsGiven = positiveInt(values.runs, '--runs');
+  const warmupGiven = positiveInt(values.warmup, '--warmup', true);
+  const runs = runsGiven ?? (quick ? 2 : 5);
+  const warmup = warmupGiven ?? 1;
+  return {
+    runs,
+    warmup,
+    heavyRuns: quick && runsGiven === undefined ? 1 : runs,
+    heavyWarmup: quick && warmupGiven === undefined ? 0 : warmup,
+    quick,
+    only: parseOnly(values.only),
+    queries: positiveInt(values.queries, '--queries') ?? (quick ? 500 : 2000),
+    throughputQueries: positiveInt(values['throughput-queries'], '--throughput-queries') ?? (quick ? 1000 : 5000),
+    dataDir: values['data-dir'] as string | undefined,
+  };
+}
+
+export function parseOnly(text: unknown): ReadonlySet<ScenarioId> {
+  if (text === undefined) return new Set(SCENARIOS);
+  const out = new Set<ScenarioId>();
+  for (const word of String(text).split(',').map((w) => w.trim().toLowerCase()).filter((w) => w !== '')) {
+    const id = (SCENARIOS as readonly string[]).includes(word) ? (word as ScenarioId) : ALIASES[word];
+    if (!id) throw new BenchUsageError(`--only: unknown scenario "${word}" (use ${SCENARIOS.join(', ')})`);
+    out.add(id);
+  }
+  if (out.size === 0) throw new BenchUsageError('--only: no scenario named');
+  return out;
+}

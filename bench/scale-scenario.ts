@@ -1,0 +1,135 @@
+// Many peers: setup of 1996 with n = 100 and n = 1000 in ONE process (LocalCluster: every peer
+// with its own two real UDP sockets on 127.0.0.1, the manager beside them), where one process per
+// peer would cost more than the protocol being measured. Row names say "in-process". Ports from
+// 50000 up: n peers plus one Free querier need 2(n + 1) ports, probed free before use.
+import dgram from 'node:dgram';
+import { LocalCluster } from '../src/cluster/local-cluster.js';
+import type { PeerOptions } from '../src/peer/node.js';
+import { checkQuery, checkStored, queryCases, yearFacts, type YearFacts } from './data.js';
+import { errorText, plan, repeat, type BenchContext } from './runner.js';
+import { percentile, mean } from './stats.js';
+
+export const SCALE_BASE_PORT = 50_000;
+
+/** True when every port of [base, base + count) binds on host right now. */
+async function blockIsFree(host: string, base: number, count: number): Promise<number | null> {
+  const sockets: dgram.Socket[] = [];
+  try {
+    for (let port = base; port < base + count; port++) {
+      const s = dgram.createSocket('udp4');
+      sockets.push(s);
+      const ok = await new Promise<boolean>((resolve) => {
+        s.once('error', () => resolve(false));
+        s.bind(port, host, () => resolve(true));
+      });
+      if (!ok) return port;
+    }
+    return null;
+  } finally {
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } })));
+  }
+}
+
+/** The lowest base ≥ from whose `count` ports are all free (skipping past any busy port). */
+export async function findFreeBlock(from: number, count: number, host = '127.0.0.1'): Promise<number> {
+  let base = from;
+  while (base + count - 1 <= 65_535) {
+    const busy = await blockIsFree(host, base, count);
+    if (busy === null) return base;
+    base = busy + 1;
+  }
+  throw new Error(`no ${count} consecutive free UDP ports from ${from} to 65535 on ${host}`);
+}
+
+/** LocalCluster.start on a probed free block; retried on a block that a racing process took meanwhile. */
+export async function startLocalCluster(peers: number, dataDir: string, peerOptions: Partial<PeerOptions>, log: (t: string) => void): Promise<LocalCluster> {
+  let from = SCALE_BASE_PORT;
+  for (let attempt = 1; ; attempt++) {
+    const base = await findFreeBlock(from, 2 * peers);
+    try {
+      const cluster = await LocalCluster.start({ peers, dataDir, basePort: base, peerOptions });
+      log(`in-process cluster of ${peers} peers on 127.0.0.1 ports ${base}-${base + 2 * peers - 1}`);
+      return cluster;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log(`in-process cluster on ports from ${base} failed (${errorText(err)}); trying further up`);
+      from = base + 2 * peers;
+    }
+  }
+}
+
+interface ScaleCase {
+  readonly n: number;
+  readonly heavy: boolean;
+  readonly suffix: string;
+  readonly mode: string;
+  readonly peerOptions: Partial<PeerOptions>;
+}
+
+const CASES: readonly ScaleCase[] = [
+  { n: 100, heavy: false, suffix: '', mode: 'default modes', peerOptions: {} },
+  { n: 1000, heavy: true, suffix: '', mode: 'default modes', peerOptions: {} },
+  { n: 1000, heavy: true, suffix: '-placement-direct', mode: '--placement direct', peerOptions: { placement: 'direct' } },
+];
+
+export function scaleRowName(n: number, suffix = ''): string {
+  return `setup-1996-n${n}-in-process${suffix}`;
+}
+
+async function inProcessSetup(cluster: LocalCluster, n: number, facts: YearFacts): Promise<number> {
+  const t0 = performance.now();
+  const r = await cluster.run('peera', `setup-dht peera ${n} 1996`);
+  const seconds = (performance.now() - t0) / 1000;
+  if (!r.ok) throw new Error(`setup-dht peera ${n} 1996 failed after ${seconds.toFixed(1)} s: ${r.error}`);
+  checkStored(r.data?.recordsPerNode, r.data?.records, facts, n, `setup-dht ${n} 1996 (in-process)`);
+  return seconds;
+}
+
+async function inProcessTeardown(cluster: LocalCluster): Promise<void> {
+  const r = await cluster.run('peera', 'teardown-dht peera');
+  if (!r.ok) throw new Error(`teardown-dht peera failed: ${r.error}`);
+}
+
+export async function scaleScenario(ctx: BenchContext): Promise<void> {
+  const { reporter } = ctx;
+  if (!ctx.hasYear('1996')) {
+    for (const k of CASES) reporter.skipped(scaleRowName(k.n, k.suffix), 's', `details-1996.csv not in ${ctx.dataDir}`);
+    return;
+  }
+  const facts = yearFacts(ctx.dataDir, '1996');
+  const queries = ctx.opts.quick ? 50 : 200;
+  for (const k of CASES) {
+    const name = scaleRowName(k.n, k.suffix);
+    let cluster: LocalCluster | null = null;
+    try {
+      cluster = await startLocalCluster(k.n + 1, ctx.dataDir, k.peerOptions, (t) => reporter.detail(t));
+      const c = cluster;
+      const values = await repeat(reporter, name, 's', plan(ctx, k.heavy), async () => {
+        const s = await inProcessSetup(c, k.n, facts);
+        await inProcessTeardown(c);
+        return s;
+      });
+      reporter.runs(name, 's', values, undefined, `one process, ${k.n + 1} peers, ${k.mode}`);
+      // A few queries from the Free peer, to show the big ring answers (in-process: not comparable to the processes' latency).
+      await inProcessSetup(c, k.n, facts);
+      const free = c.freePeer();
+      if (!free) throw new Error('no Free peer for the queries');
+      const times: number[] = [];
+      const hops: number[] = [];
+      for (const q of queryCases(facts, queries, 4242 + k.n)) {
+        const t0 = performance.now();
+        const r = await c.run(free, `query-dht ${free} ${q.id}`);
+        times.push(performance.now() - t0);
+        hops.push(checkQuery({ ok: r.ok, ...(r.data ?? {}), error: r.error }, q, `in-process query-dht at ${free}`));
+      }
+      await inProcessTeardown(c);
+      const qname = `query-latency-1996-n${k.n}-in-process${k.suffix}`;
+      reporter.latency(qname, 'ms', [percentile(times, 50)], [percentile(times, 99)], undefined, `${queries} queries, mean path ${mean(hops).toFixed(1)} nodes`);
+    } catch (err) {
+      if (!reporter.row(name)) reporter.failed(name, 's', errorText(err));
+      else reporter.failed(`query-latency-1996-n${k.n}-in-process${k.suffix}`, 'ms', errorText(err));
+    } finally {
+      await cluster?.close();
+    }
+  }
+}
