@@ -2,7 +2,8 @@
 // ring state and local table. Incoming peer-to-peer requests go to one handler per message type
 // (handlers/); the user's commands run as procedures (procedures/). Sockets, clock and randomness
 // are injected, so the same code runs over real UDP and in tests.
-import { loadYear, type LoadResult } from '../data/csv.js';
+import type { LoadResult } from '../data/csv.js';
+import { YearCache } from '../data/year-cache.js';
 import { LocalTable } from '../data/local-table.js';
 import { realClock, type Clock } from '../transport/clock.js';
 import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
@@ -72,6 +73,8 @@ export class PeerNode {
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly table = new LocalTable();
+  /** Years read from the data directory, kept while their files are unchanged. */
+  private readonly years: YearCache;
   /** Store datagrams handled since the last count passed: summarised, not traced one by one. */
   readonly storeTraffic = new StoreTraffic();
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
@@ -96,6 +99,7 @@ export class PeerNode {
     this.bind = options.bind ?? bindUdp;
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
+    this.years = new YearCache(this.dataDir);
   }
 
   get name(): string | null {
@@ -144,7 +148,7 @@ export class PeerNode {
 
   /** Reads details-<year>.csv from this peer's own data directory (D18). */
   loadYear(year: string): LoadResult {
-    return loadYear(this.dataDir, year);
+    return this.years.load(year);
   }
 
   /** Takes the two bound sockets as this peer's m-port and p-port. */
