@@ -12,7 +12,7 @@ export interface SizePoint {
   readonly how: string;
 }
 
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${formatNumber(a / b)}×` : '—');
 
 /** Setup time against records (fixed n), ratios relative to `baseLabel` (1996 when present, else the first point). */
 export function recordsGrowthTable(points: readonly SizePoint[], baseLabel: string): SideTable {

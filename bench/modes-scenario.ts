@@ -122,7 +122,7 @@ export async function modesScenario(ctx: BenchContext): Promise<void> {
       await teardown(c, 'peera');
     });
   } catch (err) {
-    reporter.failed('modes', '', errorText(err));
+    reporter.failed('scenario-modes', '', `${errorText(err)} (the rows below hold the runs that completed)`);
   }
 
   // Rows for what completed, then the side-by-side table.

@@ -1,7 +1,7 @@
 // A manager and `stormdht peer --json` processes on 127.0.0.1 for the benchmark: one process per
 // peer, each with its own slice of ports in 45000-49999. Commands are timed from writing the line
 // on the peer's stdin to the arrival of its result line on stdout, as a user at a terminal sees it.
-import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../src/cli/processes.js';
+import { JsonChild, startPeer, type JsonLine, type ManagerProcess } from '../src/cli/processes.js';
 import { peerName } from '../src/cluster/local-cluster.js';
 import { stopChild, track } from './children.js';
 
@@ -45,6 +45,21 @@ export function expectOk(result: JsonLine, what: string): JsonLine {
   return result;
 }
 
+/**
+ * `stormdht manager 0 --host 127.0.0.1 --json`, as startManager does, but tracked from its spawn,
+ * so that it is stopped even when it never says it listens.
+ */
+async function startTrackedManager(): Promise<ManagerProcess> {
+  const proc = track(new JsonChild('manager', ['manager', '0', '--host', '127.0.0.1', '--json']));
+  try {
+    const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
+    return { proc, ip: String(listening.ip), port: Number(listening.port) };
+  } catch (err) {
+    await stopChild(proc);
+    throw err;
+  }
+}
+
 export class ProcCluster {
   /** performance.now() when each peer's latest result line arrived. */
   private readonly resultAt = new Map<string, number>();
@@ -57,8 +72,7 @@ export class ProcCluster {
   ) {}
 
   static async start(options: ProcClusterOptions): Promise<ProcCluster> {
-    const manager = await startManager();
-    track(manager.proc);
+    const manager = await startTrackedManager();
     const peers = new Map<string, JsonChild>();
     const holder: { cluster: ProcCluster | null } = { cluster: null };
     try {

@@ -43,7 +43,7 @@ export function formatNumber(value: number): string {
 }
 
 export function formatTarget(target: Target | undefined, unit: string): string {
-  return target ? `${target.op === '<=' ? '≤' : '≥'} ${formatNumber(target.value)} ${unit}` : '';
+  return target ? `${target.op === '<=' ? '≤' : '≥'} ${String(target.value)} ${unit}` : '';
 }
 
 /** yes / no against the target; blank without a target; n/a when there is no value. */
@@ -127,6 +127,20 @@ export class Reporter {
       spread: `p99 ${formatNumber(median(p99s))}`,
       runs: p50s.length,
       status: p50s.length > 0 ? 'ok' : 'failed',
+      ...(target ? { target } : {}),
+      ...(note ? { note } : {}),
+    });
+  }
+
+  /** A figure computed from other rows' medians (no runs of its own). */
+  derived(name: string, unit: string, value: number, target?: Target, note?: string): Row {
+    return this.emit({
+      name,
+      unit,
+      value,
+      spread: '(from the medians above)',
+      runs: 0,
+      status: Number.isFinite(value) ? 'ok' : 'failed',
       ...(target ? { target } : {}),
       ...(note ? { note } : {}),
     });

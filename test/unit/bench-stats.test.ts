@@ -6,6 +6,7 @@ import { parseVmHwmMB } from '../../bench/proc-status.js';
 import { parseBenchArgs, parseOnly } from '../../bench/options.js';
 import { formatNumber, formatSpread, markdownTable, Reporter, targetMet } from '../../bench/report.js';
 import { ringAfterLeave } from '../../bench/setup-scenarios.js';
+import { scaleBasePort } from '../../bench/scale-scenario.js';
 import { storeTraffic } from '../../bench/modes-scenario.js';
 import { max, mean, median, min, percentile, sorted, summarize, worstPerUnitGrowth } from '../../bench/stats.js';
 
@@ -82,8 +83,8 @@ test('Reporter: name value unit lines as it goes, one markdown table at the end'
   const table = r.render().split('\n');
   assert.equal(table[0], '| scenario | median | p99/min–max | unit | target | met? |');
   assert.equal(table[1], '| --- | --- | --- | --- | --- | --- |');
-  assert.equal(table[2], '| setup-1996-n5 | 0.300 | 0.200–0.500 (3 runs) | s | ≤ 0.300 s | yes |');
-  assert.equal(table[3], '| query-latency-1996-n5 | 0.500 | p99 2.000 (3 runs) | ms | ≤ 0.500 ms | yes |');
+  assert.equal(table[2], '| setup-1996-n5 | 0.300 | 0.200–0.500 (3 runs) | s | ≤ 0.3 s | yes |');
+  assert.equal(table[3], '| query-latency-1996-n5 | 0.500 | p99 2.000 (3 runs) | ms | ≤ 0.5 ms | yes |');
   assert.equal(table[4], '| setup-1996-n1000-in-process | FAILED | the DHT was \\| reset | s |  |  |');
   assert.equal(table[5], '| growth-setup-1950-n5 | skipped | details-1950.csv absent | s |  |  |');
   assert.equal(markdownTable(['a'], [['x']]), '| a |\n| --- |\n| x |');
@@ -132,4 +133,11 @@ test('storeTraffic sums the peers\' store-traffic notes', () => {
   // A forwarder's sends are hops of the same datagrams, not new ones.
   lines.get('peerb')!.push(note('store traffic: sent 7 store datagrams (80 records) to peerc'));
   assert.deepEqual(storeTraffic(lines, 'peera'), { sent: 10, received: 17, retransmitted: 1 });
+});
+
+test('scaleBasePort: above the ephemeral range when the block fits there, never below 50000', () => {
+  assert.equal(scaleBasePort(2002, '32768\t60999\n'), 61000);
+  assert.equal(scaleBasePort(2002, '32768 64000'), 50000);
+  assert.equal(scaleBasePort(10, '1024 40000'), 50000);
+  assert.equal(scaleBasePort(10, 'garbage'), 50000);
 });
