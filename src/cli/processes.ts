@@ -14,6 +14,8 @@ export interface ChildOptions {
   readonly cwd?: string;
   /** Every JSON line the process prints, as it arrives. */
   readonly onLine?: (label: string, line: JsonLine) => void;
+  /** A command the program runs under, e.g. `['ip', 'netns', 'exec', 'ns1']` for another network namespace. */
+  readonly prefix?: readonly string[];
 }
 
 /** A stormdht process whose stdout is JSON lines. */
@@ -33,7 +35,8 @@ export class JsonChild {
     args: readonly string[],
     options: ChildOptions = {},
   ) {
-    this.child = spawn(process.execPath, [MAIN_SCRIPT, ...args], {
+    const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+    this.child = spawn(command!, [...prefixArgs, MAIN_SCRIPT, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       cwd: options.cwd,

@@ -1,11 +1,9 @@
 // Network namespaces for netns.test.ts: a small lab of "hosts" joined by veth pairs through a
 // bridge namespace, with 10.213.0.0/24 addresses that exist only inside them, and a driver that
-// runs a stormdht program inside one (`ip netns exec <ns> node main.js …`). processes.ts's
-// JsonChild always spawns `node main.js` itself and has no command prefix, so NsChild repeats its
-// few lines of JSON-line handling around the prefixed command. Not a test file itself.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
-import { MAIN_SCRIPT, type JsonLine } from '../../src/cli/processes.js';
+// runs a stormdht program inside one (`ip netns exec <ns> node main.js …`, processes.ts's JsonChild
+// with a command prefix). Not a test file itself.
+import { spawnSync } from 'node:child_process';
+import { JsonChild, type JsonLine } from '../../src/cli/processes.js';
 import type { Driver, ManagerHandle } from './faults-fleet.js';
 
 /** Runs `ip …`; throws with its stderr on failure. */
@@ -89,106 +87,15 @@ export function addressesIn(ns: string): string[] {
   return [...out.matchAll(/inet (\d+\.\d+\.\d+\.\d+\/\d+)/g)].map((m) => m[1]!);
 }
 
-/** A stormdht program with --json, run inside a namespace. */
-export class NsChild implements Driver {
-  readonly child: ChildProcess;
-  readonly lines: JsonLine[] = [];
-  readonly exited: Promise<number | string>;
-  private stderrText = '';
-  private readonly results: JsonLine[] = [];
-  private readonly resultWaiters: Array<(l: JsonLine | null) => void> = [];
-  private readonly lineWaiters: Array<{ test: (l: JsonLine) => boolean; resolve: (l: JsonLine | null) => void }> = [];
-  private closed = false;
-
+/** A stormdht program with --json, run inside a namespace (`ip netns exec <ns> node main.js …`). */
+export class NsChild extends JsonChild implements Driver {
   constructor(
-    readonly label: string,
+    label: string,
     readonly ns: string,
     args: readonly string[],
     options: { env?: NodeJS.ProcessEnv; onLine?: (label: string, line: JsonLine) => void } = {},
   ) {
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN_SCRIPT, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
-    });
-    this.child.stdin!.on('error', () => {});
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderrText += d.toString()));
-    readline.createInterface({ input: this.child.stdout! }).on('line', (text) => {
-      let line: JsonLine;
-      try {
-        line = JSON.parse(text) as JsonLine;
-      } catch {
-        line = { type: 'text', text };
-      }
-      this.lines.push(line);
-      options.onLine?.(label, line);
-      if (line.type === 'result') {
-        const w = this.resultWaiters.shift();
-        if (w) w(line);
-        else this.results.push(line);
-      }
-      for (const w of [...this.lineWaiters]) {
-        if (w.test(line)) {
-          this.lineWaiters.splice(this.lineWaiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.closed = true;
-        for (const w of this.resultWaiters.splice(0)) w(null);
-        for (const w of this.lineWaiters.splice(0)) w.resolve(null);
-        resolve(code ?? signal ?? 'unknown');
-      });
-    });
-  }
-
-  get stderr(): string {
-    return this.stderrText;
-  }
-
-  waitForLine(test: (l: JsonLine) => boolean, timeoutMs = 30_000): Promise<JsonLine> {
-    const seen = this.lines.find(test);
-    if (seen) return Promise.resolve(seen);
-    if (this.closed) return Promise.reject(new Error(`${this.label} has exited${this.tail()}`));
-    return this.within(new Promise((resolve) => this.lineWaiters.push({ test, resolve })), timeoutMs, 'expected line');
-  }
-
-  nextResult(timeoutMs = 120_000): Promise<JsonLine> {
-    const ready = this.results.shift();
-    if (ready) return Promise.resolve(ready);
-    if (this.closed) return Promise.reject(new Error(`${this.label} has exited${this.tail()}`));
-    return this.within(new Promise((resolve) => this.resultWaiters.push(resolve)), timeoutMs, 'result');
-  }
-
-  send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
-  }
-
-  run(line: string, timeoutMs?: number): Promise<JsonLine> {
-    this.send(line);
-    return this.nextResult(timeoutMs);
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
-    if (!this.closed) this.child.kill(signal);
-    return this.exited;
-  }
-
-  private within(p: Promise<JsonLine | null>, ms: number, what: string): Promise<JsonLine> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.label}: no ${what} within ${ms} ms${this.tail()}`)), ms);
-      p.then((line) => {
-        clearTimeout(timer);
-        if (line === null) reject(new Error(`${this.label} exited before ${what}${this.tail()}`));
-        else resolve(line);
-      });
-    });
-  }
-
-  private tail(): string {
-    const err = this.stderrText.trim();
-    return err ? `; stderr: ${err.slice(-2000)}` : '';
+    super(label, args, { ...options, prefix: ['ip', 'netns', 'exec', ns] });
   }
 }
 
