@@ -176,7 +176,7 @@ export class Endpoint {
   complete(rid: string, msg: Message): boolean {
     const p = this.pending.get(rid);
     if (!p) return false;
-    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent, this.clock.now());
+    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent);
     this.finish(rid, p);
     p.resolve(msg);
     return true;

@@ -1,29 +1,20 @@
 // Round-trip time estimation (RFC 6298): a smoothed RTT and its variation give the retransmit
 // timeout, so that on a fast path a lost datagram is resent after milliseconds, not after the
 // fixed 500 ms SPEC recommends. Karn's rules keep it honest: no sample from a retransmitted
-// request, and timeouts back the estimate off — but only while no fresh sample comes in. On a
-// lossy path first attempts still get through now and then, samples keep coming, and the timeout
-// stays short (backing off there would only starve the budget); on a path where the timeout is
-// shorter than the round trip (a store crossing a hundred hops) every request is retransmitted
-// before its answer, samples stop, and the timeout doubles until it is long enough.
+// request, and a path that starts from another path's estimate backs off on timeouts until it has
+// a sample of its own (see backoff).
 import { INITIAL_RETRY_TIMEOUT_MS, MAX_RETRY_TIMEOUT_MS, MIN_ADAPTIVE_TIMEOUT_MS } from './timing.js';
 
 /** RFC 6298's gains: 1/8 for the smoothed RTT, 1/4 for its variation. */
 const ALPHA = 1 / 8;
 const BETA = 1 / 4;
-/**
- * Timeouts back the estimate off only after this many timeout periods without a sample: on a
- * lossy path (30 % per datagram, five hops) a sample still comes every period or two.
- */
-const DROUGHT_PERIODS = 8;
 /** The backed-off timeout is at most this many times the measured one (and never above the max). */
 const MAX_BACKOFF = 64;
 
 export interface RttOptions {
   /**
-   * Back off on sample droughts. For pipelined paths (a distributor's stores), where too short a
-   * timeout would multiply the copies in flight; a lone request has one copy in flight whatever
-   * its timeout, and backing it off would only starve its budget on a lossy path.
+   * Back off on timeouts until the path is measured. For pipelined paths (a distributor's
+   * stores), where too short a timeout would multiply the copies in flight.
    */
   readonly backoff?: boolean;
   /**
@@ -42,7 +33,6 @@ export class RttEstimator {
   private backoffFactor = 1;
   /** When the timeout was last backed off: at most once per timeout period, however many requests time out together. */
   private lastBackoffAt = Number.NEGATIVE_INFINITY;
-  private lastSampleAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RttOptions = {}) {
     this.backsOff = options.backoff === true;
@@ -50,10 +40,9 @@ export class RttEstimator {
   }
 
   /** A round trip of `ms`, measured at `now` on a request sent once (Karn: never on a retransmitted one). */
-  sample(ms: number, now: number): void {
+  sample(ms: number): void {
     if (!(ms >= 0)) return;
     this.backoffFactor = 1;
-    this.lastSampleAt = now;
     if (this.srtt === null) {
       this.srtt = ms;
       this.rttvar = ms / 2;
@@ -64,12 +53,15 @@ export class RttEstimator {
   }
 
   /**
-   * A request timed out at `now`: when no sample has come in for DROUGHT_PERIODS timeout periods,
-   * double the timeout (at most once per period) until one does.
+   * A request timed out at `now`. While this path has no sample of its own, the estimate it
+   * started from may be far too short for it (stores to an owner a hundred hops away), and with
+   * every request resent before its answer Karn's rule would never let a sample in: so double
+   * the timeout, once per timeout period, until the first sample. A measured path follows its
+   * measurement and does not back off: on a lossy path that would only starve the budget.
    */
   backoff(now: number): void {
-    const period = this.timeout();
-    if (!this.backsOff || this.smoothed === null || now - this.lastSampleAt < DROUGHT_PERIODS * period || now - this.lastBackoffAt < period) return;
+    if (!this.backsOff || this.srtt !== null || this.smoothed === null) return;
+    if (now - this.lastBackoffAt < this.timeout()) return;
     this.lastBackoffAt = now;
     this.backoffFactor = Math.min(this.backoffFactor * 2, MAX_BACKOFF);
   }

@@ -45,7 +45,8 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   // Stores for one owner all travel the same hops, so their acks come back in order: one that is
   // overtaken by later acks was lost, and is resent without waiting for its timer.
   const overtakes = new OvertakeDetector();
-  // Each owner's stores cross their own number of hops: each path has its own round-trip estimate.
+  // Each owner's stores cross their own number of hops: each path has its own round-trip estimate,
+  // starting from the peer's general one and backing off until it has measured its own.
   const rtts = Array.from({ length: r.n }, () => new RttEstimator({ backoff: true, startFrom: node.p.rtt }));
   // The first failure (a store out of budget, or the ring reset under us) ends the distribution:
   // queued batches are not sent and those in flight are withdrawn, instead of each one
