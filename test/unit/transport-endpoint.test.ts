@@ -35,7 +35,7 @@ test('a request resolves with the reply that carries its rid, and leaves no time
   assert.deepEqual({ sent: c.stats.sent, received: c.stats.received, retransmits: c.stats.retransmits }, { sent: 1, received: 1, retransmits: 0 });
 });
 
-test('retransmits the byte-identical datagram at 500, 1000, 2000, 2000 … ms, then fails at the 10 s budget', async () => {
+test('before any round trip is measured, retransmits the byte-identical datagram every 500 ms, then fails at the 10 s budget', async () => {
   const { clock, net } = virtualNet();
   const { arrivals } = await rawSocket(net, clock, SERVER);
   const events: string[] = [];
@@ -44,25 +44,21 @@ test('retransmits the byte-identical datagram at 500, 1000, 2000, 2000 … ms, t
   clock.advance(REQUEST_BUDGET_MS - 1);
   await flush();
   const times = arrivals.map((a) => a.at);
-  assert.deepEqual(times, [0, 500, 1_500, 3_500, 5_500, 7_500, 9_500]);
-  assert.deepEqual(
-    times.slice(1).map((t, i) => t - times[i]!),
-    [500, 1_000, 2_000, 2_000, 2_000, 2_000],
-  );
+  assert.deepEqual(times, Array.from({ length: 20 }, (_, i) => i * 500));
   for (const a of arrivals) assert.ok(a.buf.equals(arrivals[0]!.buf), 'identical datagram, same rid');
   assert.equal(p.state, 'pending', 'still pending 1 ms before the budget');
   clock.advance(1);
   await flush();
   assert.equal(p.state, 'rejected');
   transportError('ETIMEDOUT', 'no response from 10.0.0.2:6000')(p.error);
-  assert.equal(arrivals.length, 7, 'nothing sent at the deadline itself');
-  assert.equal(c.stats.retransmits, 6);
+  assert.equal(arrivals.length, 20, 'nothing sent at the deadline itself');
+  assert.equal(c.stats.retransmits, 19);
   assert.equal(c.stats.timeouts, 1);
-  assert.deepEqual(events, ['send', ...Array(6).fill(['retransmit', 'send']).flat(), 'timeout']);
+  assert.deepEqual(events, ['send', ...Array(19).fill(['retransmit', 'send']).flat(), 'timeout']);
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('the timeout names `who`, and a longer budget keeps the timeout at its 2 s ceiling', async () => {
+test('the timeout names `who`, and a longer budget keeps resending every 500 ms until it ends', async () => {
   const { clock, net } = virtualNet();
   const { arrivals } = await rawSocket(net, clock, SERVER);
   const c = await client(net, clock);
@@ -70,8 +66,7 @@ test('the timeout names `who`, and a longer budget keeps the timeout at its 2 s 
   clock.advance(30_000);
   await assert.rejects(p, transportError('ETIMEDOUT', 'no response from bob'));
   const times = arrivals.map((a) => a.at);
-  assert.deepEqual(times.slice(0, 4), [0, 500, 1_500, 3_500]);
-  for (let i = 4; i < times.length; i++) assert.equal(times[i]! - times[i - 1]!, 2_000);
+  for (let i = 1; i < times.length; i++) assert.equal(times[i]! - times[i - 1]!, 500);
   assert.equal(times.at(-1), 29_500);
 });
 
