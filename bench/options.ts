@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** Scenario ids in the order they run, and the words --only also accepts for them. */
-export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale'] as const;
+export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 const ALIASES: Readonly<Record<string, ScenarioId>> = {
@@ -20,6 +20,8 @@ const ALIASES: Readonly<Record<string, ScenarioId>> = {
   records: 'growth',
   many: 'scale',
   'many-peers': 'scale',
+  loss: 'lossy',
+  faults: 'lossy',
 };
 
 export interface BenchOptions {

@@ -32,6 +32,8 @@ export interface ProcClusterOptions {
   readonly peerArgs?: (i: number) => readonly string[];
   /** How many of them register at once (the first ones); default all. */
   readonly register?: number;
+  /** Extra command-line options of the manager (e.g. --faults). */
+  readonly managerArgs?: readonly string[];
 }
 
 export interface Timed {
@@ -49,8 +51,8 @@ export function expectOk(result: JsonLine, what: string): JsonLine {
  * `stormdht manager 0 --host 127.0.0.1 --json`, as startManager does, but tracked from its spawn,
  * so that it is stopped even when it never says it listens.
  */
-async function startTrackedManager(): Promise<ManagerProcess> {
-  const proc = track(new JsonChild('manager', ['manager', '0', '--host', '127.0.0.1', '--json']));
+async function startTrackedManager(extraArgs: readonly string[] = []): Promise<ManagerProcess> {
+  const proc = track(new JsonChild('manager', ['manager', '0', '--host', '127.0.0.1', '--json', ...extraArgs]));
   try {
     const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
     return { proc, ip: String(listening.ip), port: Number(listening.port) };
@@ -72,7 +74,7 @@ export class ProcCluster {
   ) {}
 
   static async start(options: ProcClusterOptions): Promise<ProcCluster> {
-    const manager = await startTrackedManager();
+    const manager = await startTrackedManager(options.managerArgs);
     const peers = new Map<string, JsonChild>();
     const holder: { cluster: ProcCluster | null } = { cluster: null };
     try {

@@ -10,7 +10,7 @@ usage:
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
   stormdht demo [--data-dir DIR] [--synthetic]
-  stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
+  stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
@@ -63,7 +63,7 @@ synthetic 1996 that stormdht generates (and says so).
   --data-dir DIR   read details-1996.csv from DIR
   --synthetic      use the generated synthetic year even when real data is present`;
 
-export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
+export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
 
 Runs the deterministic simulation: the manager and peers, running the protocol code, on a simulated
 network with a virtual clock, under random loss, duplication, reordering, delay and crashes drawn
@@ -75,8 +75,6 @@ seed replays exactly: stormdht sim --seed S --verbose.
   --seed S     the first seed (default 1)
   --steps K    commands per run (default 40)
   --verbose    print each run: its fault settings, one line per command, and the state after it
-  --strict     also fail a run whose views disagree after a retry budget ran out between live
-               processes (tolerated by default: the protocol does not restore them then)
   --trace      print every message and note of every process, with its virtual time`;
 
 /** A bad invocation: printed with the program's usage, exit status 2. */

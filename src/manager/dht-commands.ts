@@ -2,7 +2,9 @@
 // query-dht, teardown-dht and teardown-complete, with the uniform random picks that setup-dht and
 // query-dht make. handleCommand has already applied the busy rule (D10) before any of these runs.
 import type { NameOnlyRequest, SetupDhtRequest } from '../wire/messages.js';
+import { abandonDht, reportedFailure } from './give-up.js';
 import {
+  abandoned,
   fail,
   freeCallerOfDht,
   memberEntry,
@@ -61,12 +63,16 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
   );
 }
 
-/** Row 3: ends setup. Repeated by the leader of a complete DHT, it is a harmless SUCCESS (D8). */
+/**
+ * Row 3: ends setup. Repeated by the leader of a complete DHT, it is a harmless SUCCESS (D8). A
+ * leader whose distribution failed reports it (`failed`): the DHT, missing records, is torn down.
+ */
 export function dhtComplete(state: ManagerState, req: NameOnlyRequest): Outcome {
   const { dht } = state;
   if (dht === null) return fail(state, NO_DHT);
   if (req.name !== leaderOf(dht)) return fail(state, notLeader(req.name));
   if (state.mode.kind !== 'AwaitDhtComplete') return succeed(state);
+  if (req.failed !== undefined) return abandoned(abandonDht(state, reportedFailure(req.name, 'setup-dht', req.failed), req.name));
   return succeed({ ...state, dht: { ...dht, complete: true }, mode: IDLE });
 }
 
@@ -90,10 +96,12 @@ export function teardownDht(state: ManagerState, req: NameOnlyRequest): Outcome 
 
 /**
  * Row 10: every member becomes Free and the DHT is gone. The busy rule has already refused this
- * from anyone but the awaited leader, so only Idle is left to refuse here.
+ * from anyone but the awaited leader, so only Idle is left to refuse here. A leader whose teardown
+ * round failed reports it (`failed`): the members it may not have reached are reset.
  */
-export function teardownComplete(state: ManagerState): Outcome {
+export function teardownComplete(state: ManagerState, req: NameOnlyRequest): Outcome {
   if (state.mode.kind !== 'AwaitTeardownComplete') return fail(state, 'not waiting for teardown-complete');
+  if (req.failed !== undefined) return abandoned(abandonDht(state, reportedFailure(req.name, 'teardown-dht', req.failed), req.name));
   const members = state.dht?.members ?? [];
   return succeed({ peers: withRingStates(state.peers, members, []), dht: null, mode: IDLE });
 }

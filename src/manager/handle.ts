@@ -50,7 +50,7 @@ export function handleCommand(state: ManagerState, req: ManagerRequest, sender: 
     case 'teardown-dht':
       return teardownDht(state, req);
     case 'teardown-complete':
-      return teardownComplete(state);
+      return teardownComplete(state, req);
     default:
       return unknownCommand(state, req);
   }

@@ -2,7 +2,9 @@
 // is leaving or joining; the states and the member list change when that peer reports dht-rebuilt
 // (D14), because until then the ring is still being rebuilt and may yet fail.
 import type { DhtRebuiltRequest, NameOnlyRequest } from '../wire/messages.js';
+import { abandonDht, reportedFailure } from './give-up.js';
 import {
+  abandoned,
   fail,
   freeCallerOfDht,
   memberEntry,
@@ -42,10 +44,15 @@ export function joinDht(state: ManagerState, req: NameOnlyRequest): Outcome {
  * Row 7: the leave or join is done; the manager adopts the new ring. A refused new leader leaves
  * the manager waiting, so the peer may still report the right one. The busy rule has already
  * refused this from anyone but the awaited peer, so only a manager not waiting is left to refuse.
+ * A rebuild that failed with the ring possibly inconsistent is reported (`failed`): the DHT is
+ * torn down instead (a rebuild that failed on its file leaves a whole, empty ring: §6.5 step 5).
  */
 export function dhtRebuilt(state: ManagerState, req: DhtRebuiltRequest): Outcome {
   const { mode, dht } = state;
   if (mode.kind !== 'AwaitDhtRebuilt' || dht === null) return fail(state, 'not waiting for dht-rebuilt');
+  if (req.failed !== undefined) {
+    return abandoned(abandonDht(state, reportedFailure(req.name, `${mode.action}-dht`, req.failed), req.name));
+  }
   const rebuilt =
     mode.action === 'leave' ? ringAfterLeave(dht.members, mode.peer, req.newLeader) : ringAfterJoin(dht, mode.peer, req.newLeader);
   if ('error' in rebuilt) return fail(state, rebuilt.error);

@@ -2,6 +2,7 @@
 // same condition is worded the same way whichever command meets it (the trace and the JSON
 // results show these words to the user, SPEC §14).
 import type { ReplyPayload } from '../wire/messages.js';
+import type { Abandon } from './give-up.js';
 import { awaitedDescription, type Dht, type Mode, type ManagerState, type PeerEntry } from './state.js';
 import { PEER_NAME, quote } from './validate.js';
 
@@ -11,11 +12,18 @@ export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: stri
 export interface Outcome {
   readonly state: ManagerState;
   readonly reply: ReplyBody;
+  /** The DHT was abandoned: these peers are to be sent dht-reset, with this reason. */
+  readonly reset?: Pick<Abandon, 'notify' | 'reason'>;
 }
 
 /** SUCCESS: the new state and the reply's payload. */
 export function succeed(state: ManagerState, payload: ReplyPayload = {}): Outcome {
   return { state, reply: { ok: true, ...payload } };
+}
+
+/** SUCCESS to a reported failure: the DHT is abandoned, and the other peers are to be reset. */
+export function abandoned({ state, notify, reason }: Abandon): Outcome {
+  return { state, reply: { ok: true }, reset: { notify, reason } };
 }
 
 /** FAILURE: the state is handed back untouched (every FAILURE leaves the manager as it was). */

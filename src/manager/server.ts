@@ -10,7 +10,7 @@ import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
 import { giveUp } from './give-up.js';
 import { handleCommand } from './handle.js';
-import { initialState, type ManagerState, type Mode } from './state.js';
+import { initialState, type ManagerState, type Mode, type PeerEntry } from './state.js';
 
 export type ManagerEvent =
   | { readonly kind: 'trace'; readonly from: string; readonly to: string; readonly text: string }
@@ -94,6 +94,10 @@ export class ManagerServer {
       this.armAwaitTimer();
       this.onEvent({ kind: 'state', state: this.current });
     }
+    if (outcome.reset) {
+      this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
+      this.reset(outcome.reset.notify, outcome.reset.reason);
+    }
   }
 
   /** Starts the give-up timer on entering an Await mode, and stops it on leaving one. */
@@ -114,10 +118,15 @@ export class ManagerServer {
     this.onEvent({ kind: 'note', level: 'warn', text: `gave up: ${gaveUp.reason}` });
     this.current = gaveUp.state;
     this.onEvent({ kind: 'state', state: this.current });
-    for (const peer of gaveUp.notify) {
-      this.onEvent({ kind: 'trace', from: 'manager', to: peer.name, text: `dht-reset (${gaveUp.reason})` });
+    this.reset(gaveUp.notify, gaveUp.reason);
+  }
+
+  /** Tells the peers of an abandoned DHT to drop its ring state and records. */
+  private reset(notify: readonly PeerEntry[], reason: string): void {
+    for (const peer of notify) {
+      this.onEvent({ kind: 'trace', from: 'manager', to: peer.name, text: `dht-reset (${reason})` });
       this.endpoint
-        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason: gaveUp.reason }, { who: peer.name })
+        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason }, { who: peer.name })
         .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `dht-reset to ${peer.name}: ${errorMessage(err)}` }));
     }
   }

@@ -174,9 +174,18 @@ export class PeerNode {
   async detach(): Promise<void> {
     const r = this.registration;
     this.registration = null;
+    this.dropRing();
+    if (r) await Promise.all([r.m.close(), r.p.close()]);
+  }
+
+  /**
+   * Forgets the ring state and every record held: the node is Free. With a reason, a distribution
+   * this node is running is withdrawn too (the DHT it was building is gone).
+   */
+  dropRing(cancelReason?: string): void {
     this.ring = null;
     this.table.clear();
-    if (r) await Promise.all([r.m.close(), r.p.close()]);
+    if (cancelReason !== undefined) this.cancelDistribution?.(cancelReason);
   }
 
   /** Sends a command to the manager and traces it and its reply in the §14 form. */
@@ -231,9 +240,7 @@ export class PeerNode {
     if (msg.type === 'dht-reset' && formatAddress(from) === formatAddress(this.manager)) {
       this.emit({ kind: 'trace', from: 'manager', to: this.name ?? 'peer', text: `dht-reset (${msg.reason})` });
       const held = this.table.size;
-      this.ring = null;
-      this.table.clear();
-      this.cancelDistribution?.(RESET_DURING_DISTRIBUTION);
+      this.dropRing(RESET_DURING_DISTRIBUTION);
       this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
       this.registration?.m.reply(from, msg.rid, { ok: true });
       return;

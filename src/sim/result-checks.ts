@@ -30,6 +30,9 @@ export interface QueryContext {
   readonly exact: boolean;
 }
 
+/** The count check of D7 failed: records were acknowledged and are not held. */
+const LOST_RECORDS = /stored counts sum to /;
+
 /** Violations of one settled command's result. */
 export function resultViolations(cmd: StepCommand, query: QueryContext, data: SimData): string[] {
   const { tokens, expect } = cmd.planned;
@@ -43,6 +46,9 @@ export function resultViolations(cmd: StepCommand, query: QueryContext, data: Si
   if (cmd.crashed) return out;
   if (expect === 'fail' && result.ok) out.push('a command no state may accept succeeded');
   if (expect === 'ok' && !result.ok) out.push(`a command every state accepts failed: ${result.error}`);
+  // The network may defeat a build, which then ends with "no response"; only a process can lose
+  // records that were acknowledged, and a torn-down DHT must not hide that.
+  if (!result.ok && LOST_RECORDS.test(result.error ?? '')) out.push(`a build lost acknowledged records: ${result.error}`);
   if (tokens[0] === 'query-dht' && result.ok) out.push(...queryViolations(tokens, result, query, data));
   return out;
 }

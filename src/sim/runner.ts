@@ -11,7 +11,7 @@ import { CommandGenerator, type PlannedCommand } from './command-generator.js';
 import { describeResult, resultViolations, type StepCommand } from './result-checks.js';
 import { childStream, drawSettings, formatSettings, type SimSettings } from './run-settings.js';
 import { simData, type SimData } from './sim-data.js';
-import { checkQuiescentState, describeDht, type StateVerdict, type ViewViolation } from './state-checks.js';
+import { checkQuiescentState, describeDht } from './state-checks.js';
 
 export interface RunOptions {
   /** Steps to play (default DEFAULT_STEPS). */
@@ -20,23 +20,14 @@ export interface RunOptions {
   readonly sabotage?: (cluster: Cluster) => void;
   /** Receives every process's events, stamped with the virtual time: the full story of a seed. */
   readonly trace?: (line: string) => void;
-  /**
-   * Count view violations after a retry budget ran out between live processes as failures too.
-   * The protocol as built does not restore the views then (see `tolerated` below), so strict runs
-   * show that defect; the default tolerates it until the views agree again.
-   */
-  readonly strict?: boolean;
 }
 
 export interface RunOutcome {
   readonly seed: number;
   readonly settings: SimSettings;
-  /**
-   * Steps whose view disagreements were tolerated because a retry budget ran out between live
-   * processes: what --strict would have failed. A rise in them is a rise in lost operations.
-   */
-  readonly toleratedAfterBudget: number;
-  /** One line per command and per event (crash, give-up, tolerated views), then the state after the step. */
+  /** Requests between live processes that ran out of their retry budget (the network won). */
+  readonly exhaustedBudgets: number;
+  /** One line per command and per event (crash, give-up, exhausted budget), then the state after the step. */
   readonly log: readonly string[];
 }
 
@@ -70,10 +61,10 @@ const PROCEDURES: ReadonlySet<string> = new Set(['setup-dht', 'leave-dht', 'join
 /** The commands that (re)distribute the year; each ends with the counts of its build. */
 const BUILDS: ReadonlySet<string> = new Set(['setup-dht', 'leave-dht', 'join-dht']);
 /**
- * The one way a build with every member alive may leave the ring without its records as SPEC
- * §6.5 step 5 specifies: the new leader has no copy of the year. Any other failed build — a
- * wrong count above all — means records were lost, and the checks then want every record held
- * (which a run degraded by an exhausted retry budget tolerates until the views agree again).
+ * The one way a build may leave a ring without its records, as SPEC §6.5 step 5 specifies: the new
+ * leader has no copy of the year (the ring stays, whole and empty). A build the network defeated
+ * tears the DHT down; any other failed build — a wrong count above all — means records were lost,
+ * and the checks then want every record held.
  */
 const EXCUSED_BUILD_FAILURE = /cannot read /;
 
@@ -95,10 +86,10 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   clock = cluster.clock;
   record(`peers: ${describePeers(cluster, data)}`);
   options.sabotage?.(cluster);
-  const run = new Run(settings, cluster, data, childStream(root), childStream(root), record, options.strict === true);
+  const run = new Run(settings, cluster, data, childStream(root), childStream(root), record);
   try {
     for (let step = 1; step <= settings.steps; step++) await run.step(step);
-    return { seed, settings, toleratedAfterBudget: run.toleratedAfterBudget, log };
+    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, log };
   } catch (err) {
     if (!(err instanceof Violation)) throw err;
     throw new SimulationFailure(seed, err.message.replaceAll(data.root, '<data>'), log);
@@ -110,16 +101,8 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
 class Run {
   private readonly generator: CommandGenerator;
   private crashes = 0;
-  /**
-   * Why view violations are tolerated, and for whose views; null when they are failures. A run
-   * is degraded while its DHT has a dead member (every view may be stale), and after a request
-   * between live processes ran out of its retry budget (the views of the processes involved and
-   * of the ring's members may be). It recovers at the first check that finds every view in
-   * agreement.
-   */
-  private degraded: { readonly reason: string; readonly suspects: Set<string> | 'everyone' } | null = null;
-  /** Steps whose view violations were tolerated after an exhausted retry budget (not a dead member). */
-  toleratedAfterBudget = 0;
+  /** Requests between live processes that ran out of their retry budget. */
+  exhaustedBudgets = 0;
   /** The last check found every record of the DHT in place. */
   private whole = false;
   /** How the last build of the current DHT ended: must its data be whole? null: no DHT. */
@@ -133,7 +116,6 @@ class Run {
     commandRng: Rng,
     private readonly rng: Rng,
     private readonly log: (line: string) => void,
-    private readonly strict: boolean,
   ) {
     this.generator = new CommandGenerator(commandRng, cluster.peers, data);
   }
@@ -184,49 +166,23 @@ class Run {
     const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, mustBeWhole: this.mustBeWhole === true, reportedCounts });
     violations.push(...checked.hard);
     this.whole = checked.whole;
-    this.judgeViews(checked, before.dht?.members ?? [], events);
+    this.noteExhausted(events);
     for (const e of events) this.log(`   ${e}`);
-    const tolerated = checked.view.filter((v) => this.tolerates(v));
-    if (tolerated.length > 0) {
-      this.log(`   tolerated (${this.degraded!.reason}): ${tolerated.map((v) => v.text).join('; ')}`);
-      if (this.degraded!.suspects !== 'everyone') this.toleratedAfterBudget++;
-    }
-    violations.push(...checked.view.filter((v) => !this.tolerates(v)).map((v) => v.text));
+    // Every view must agree, whatever the network did: a procedure the network defeated reports
+    // it, and the manager then tears the DHT down and resets its members.
+    violations.push(...checked.view.map((v) => v.text));
     this.log(`   = ${describeDht(state)}${state.dht === null ? '' : this.whole ? ', whole' : ', not whole'}`);
     if (violations.length > 0) throw new Violation(`${where}: ${violations.join('; ')}`);
   }
 
-  /** Enters, widens or leaves the degraded state after a step (see `degraded`). */
-  private judgeViews(checked: StateVerdict, membersBefore: readonly string[], events: string[]): void {
+  /** Logs the requests between live processes that ran out of their retry budget in this step. */
+  private noteExhausted(events: string[]): void {
     const deadNames = new Set(this.cluster.peers.filter((p) => p.dead).map((p) => p.nameAtDeath ?? p.label));
     // A request to a crashed peer is meant to run out; one between live processes is the
     // transport's own verdict that the network defeated it.
     const exhausted = this.cluster.exhausted.splice(0).filter((e) => !deadNames.has(e.target));
+    this.exhaustedBudgets += exhausted.length;
     for (const e of new Set(exhausted.map((x) => `${x.by} got no response from ${x.target}`))) events.push(`retry budget ran out: ${e}`);
-    if (checked.deadMembers.length > 0) {
-      this.degraded = { reason: `dead DHT member ${checked.deadMembers.join(', ')}`, suspects: 'everyone' };
-      return;
-    }
-    if (checked.view.length === 0) {
-      this.degraded = null;
-      return;
-    }
-    const first = exhausted[0];
-    if (first !== undefined && !this.strict) {
-      this.degraded ??= { reason: `retry budget ran out: ${first.by} got no response from ${first.target}`, suspects: new Set() };
-    }
-    const suspects = this.degraded?.suspects;
-    if (suspects === undefined || suspects === 'everyone') return;
-    for (const e of exhausted) suspects.add(e.by).add(e.target);
-    // A ring left inconsistent stays so, and whoever joins it inherits its inconsistency.
-    for (const name of [...membersBefore, ...(this.cluster.manager.state.dht?.members ?? [])]) suspects.add(name);
-  }
-
-  /** A view violation is tolerated while degraded, if it concerns only suspect views. */
-  private tolerates(v: ViewViolation): boolean {
-    const suspects = this.degraded?.suspects;
-    if (suspects === undefined) return false;
-    return suspects === 'everyone' || (v.peers.length > 0 && v.peers.every((p) => suspects.has(p)));
   }
 
   /** Nothing in flight, no timer, the manager Idle. */

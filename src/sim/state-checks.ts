@@ -1,13 +1,13 @@
 // The invariants of a quiescent system: nothing in flight, the manager Idle. Checked after every
 // step of a run, they compare what the manager believes with what every live peer holds.
 //
-// They come in two kinds. *Hard* ones hold whatever happened: the manager's own state is
-// consistent, and so on. *View* ones — the manager's view of each peer equals the peer's own, and
-// the ring holds every record exactly where the manager's ring says — hold as long as the
-// protocol could deliver what it sent. They cannot hold once a ring has a dead member (the manager
-// has no failure detector: it keeps a crashed Free peer registered and may pick it for a ring,
-// where a teardown or renumbering stops at it), and the protocol as built does not restore them
-// after a request runs out of its retry budget. The runner decides when view violations count.
+// They come in two kinds, and every one of either kind fails the run. *Hard* ones are about one
+// process: the manager's own state is consistent, and so on. *View* ones compare processes: the
+// manager's view of each peer equals the peer's own, and the ring holds every record exactly where
+// the manager's ring says. They hold even after the network defeated a request (a retry budget ran
+// out): the procedure reports its failure and the manager tears the DHT down and resets its
+// members. A ring with a dead member cannot be checked; it cannot be built either, since a set-id
+// to the dead peer fails the setup.
 import { ownerOf, positionOf } from '../data/hashing.js';
 import { invariantViolations } from '../manager/invariants.js';
 import type { ManagerState } from '../manager/state.js';
@@ -33,8 +33,6 @@ export interface ViewViolation {
 export interface StateVerdict {
   readonly hard: string[];
   readonly view: ViewViolation[];
-  /** Members of the DHT that crashed: the ring cannot be checked, nor repaired by the protocol. */
-  readonly deadMembers: string[];
   /** Every record of the year sits exactly where the manager's ring says, once. */
   readonly whole: boolean;
 }
@@ -55,11 +53,10 @@ export function checkQuiescentState(input: StateCheckInput): StateVerdict {
   }
   view.push(...registryViolations(state, peers, live));
   const members = state.dht?.members ?? [];
-  const deadMembers = members.filter((name) => peers.some((p) => p.dead && p.nameAtDeath === name));
   // A member no live peer answers to is a ghost, already reported above; its ring cannot be checked.
-  if (state.dht === null || !members.every((name) => live.has(name))) return { hard, view, deadMembers, whole: false };
+  if (state.dht === null || !members.every((name) => live.has(name))) return { hard, view, whole: false };
   const ring = ringViolations(input, state.dht.members.map((name) => live.get(name)!));
-  return { hard, view: [...view, ...ring.violations], deadMembers, whole: ring.whole };
+  return { hard, view: [...view, ...ring.violations], whole: ring.whole };
 }
 
 /** Registry ↔ peers: the same peers, each in the same state at the same address. */

@@ -36,20 +36,20 @@ const optional =
     v === undefined || check(v);
 
 const NAME = { name: isString };
-const OUTCOME = { ok: isBool, error: optional(isString), records: isNat, recordsPerNode: arrayOf(isNat) };
+const OUTCOME = { ok: isBool, error: optional(isString), broken: optional(isBool), records: isNat, recordsPerNode: arrayOf(isNat) };
 
 /** The required (and optional) fields of every message type besides v, type and rid. */
 const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   register: { ...NAME, ip: isString, mPort: isNumber, pPort: isNumber },
   'setup-dht': { ...NAME, n: isNumber, year: isString },
-  'dht-complete': NAME,
+  'dht-complete': { ...NAME, failed: optional(isString) },
   'query-dht': NAME,
   'leave-dht': NAME,
   'join-dht': NAME,
-  'dht-rebuilt': { ...NAME, newLeader: isString },
+  'dht-rebuilt': { ...NAME, newLeader: isString, failed: optional(isString) },
   deregister: NAME,
   'teardown-dht': NAME,
-  'teardown-complete': NAME,
+  'teardown-complete': { ...NAME, failed: optional(isString) },
   reply: {
     ok: isBool,
     error: optional(isString),

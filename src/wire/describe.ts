@@ -3,6 +3,12 @@ import type { ManagerRequest, Message, Reply, Tuple } from './messages.js';
 
 /** A manager command as the user would type it: `setup-dht alice 5 1996`. */
 export function commandLine(req: ManagerRequest): string {
+  const line = commandWords(req);
+  const failed = 'failed' in req ? req.failed : undefined;
+  return failed === undefined ? line : `${line} (failed: ${failed})`;
+}
+
+function commandWords(req: ManagerRequest): string {
   switch (req.type) {
     case 'register':
       return `register ${req.name} ${req.ip} ${req.mPort} ${req.pPort}`;

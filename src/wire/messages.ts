@@ -41,6 +41,8 @@ export interface DhtRebuiltRequest {
   readonly rid: string;
   readonly name: string;
   readonly newLeader: string;
+  /** See NameOnlyRequest.failed. */
+  readonly failed?: string;
 }
 /** The manager commands that carry only the caller's name. */
 export type NameOnlyCommand =
@@ -55,6 +57,13 @@ export interface NameOnlyRequest {
   readonly type: NameOnlyCommand;
   readonly rid: string;
   readonly name: string;
+  /**
+   * Only on the completions (dht-complete, teardown-complete, and dht-rebuilt): the procedure failed
+   * in a way that may have left the ring's states or tables inconsistent (the network defeated a
+   * step), with the reason. The manager then tears the DHT down and resets its members (an
+   * extension of SPEC §6.2 step 5, §6.5 step 5 and §6.7).
+   */
+  readonly failed?: string;
 }
 
 /**
@@ -194,6 +203,12 @@ export interface RebuildDhtRequest {
 export interface RebuildOutcome {
   readonly ok: boolean;
   readonly error?: string;
+  /**
+   * With ok:false: true when the failure may have left the ring inconsistent (a store, set-id or
+   * teardown ran out of its retry budget), so the DHT must be torn down; absent when the ring is
+   * whole and empty (the leader's file failed its checks before any record was sent, §6.5 step 5).
+   */
+  readonly broken?: boolean;
   readonly records: number;
   readonly recordsPerNode: readonly number[];
 }

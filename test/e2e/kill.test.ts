@@ -16,9 +16,9 @@ import { assertGaveUp, assertUsable, AWAIT_TIMEOUT_S, deregisterDead, kill, ring
 
 const SIX = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 
-/** A fresh manager (--await-timeout 4) and six registered peers, closed whatever happens. */
-async function withSix(portRange: string, group: string, body: (fleet: Fleet) => Promise<void>): Promise<void> {
-  const fleet = await Fleet.local({ portRange, group, managerArgs: ['--await-timeout', String(AWAIT_TIMEOUT_S)] });
+/** A fresh manager (--await-timeout 4 unless given) and six registered peers, closed whatever happens. */
+async function withSix(portRange: string, group: string, body: (fleet: Fleet) => Promise<void>, awaitTimeoutS = AWAIT_TIMEOUT_S): Promise<void> {
+  const fleet = await Fleet.local({ portRange, group, managerArgs: ['--await-timeout', String(awaitTimeoutS)] });
   try {
     await fleet.register(SIX);
     await body(fleet);
@@ -191,6 +191,33 @@ describe(`SIGKILL of the peer the manager waits on (--await-timeout ${AWAIT_TIME
       await assertGaveUp(fleet, { awaited: 'teardown-complete', victim: 'alice', awaitStart: /^teardown-dht SUCCESS/, killedAt, notified: ring });
       await recover(fleet, 'alice', 17);
     });
+  });
+});
+
+describe('a procedure the network defeats while every process lives', { skip: skipUnlessYear('1950', '1951') }, () => {
+  test('leave: a member frozen through the teardown round; the leaver reports it, the manager tears the DHT down and resets everyone (1950, n = 5)', { timeout: 90_000 }, async () => {
+    await withSix('41500-41549', 'defeated-leave', async (fleet) => {
+      const ring = await setUp(fleet, 5, '1950');
+      const leaver = ring[1]!;
+      const frozen = fleet.peer(ring[3]!);
+      frozen.child.kill('SIGSTOP'); // the round stops at it until the leaver's 10 s budget runs out
+      const left = await fleet.run(leaver, `leave-dht ${leaver}`, 40_000);
+      assert.deepEqual([left.command, left.ok], ['leave-dht', false], show(left));
+      assert.match(String(left.error), /^no response from the ring; the DHT was torn down$/, show(left));
+      const m = fleet.manager.proc;
+      const note = m.lines.find((l) => isNote(l, /^abandoned the DHT: /));
+      assert.ok(note, 'the manager says why it abandoned the DHT');
+      assert.match(String(note.text), new RegExp(`^abandoned the DHT: ${leaver} reported leave-dht failed \\(no response from the ring\\)`));
+      assert.equal(m.lines.filter((l) => isNote(l, /^gave up: /)).length, 0, 'no give-up: the leaver reported in time');
+      // Every member but the leaver (which dropped its ring itself) is told, the frozen one too,
+      // once it runs again: the manager's dht-reset is retransmitted within its budget.
+      const others = ring.filter((name) => name !== leaver);
+      for (const name of others) await m.waitForLine((l) => isTrace(l, 'manager', name, /^dht-reset \(.* reported leave-dht failed/), 5_000);
+      frozen.child.kill('SIGCONT');
+      for (const name of others) await fleet.peer(name).waitForLine((l) => isTrace(l, 'manager', name, /^dht-reset /), 15_000);
+      await fleet.assertFree(SIX, 'after the defeated leave');
+      await assertUsable(fleet, SIX, '1951', 17);
+    }, 60); // the manager must still be waiting when the leaver's 10 s budget runs out
   });
 });
 

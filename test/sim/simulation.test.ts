@@ -91,3 +91,25 @@ test('the ledger flags a request run twice and a ring changed by a repeated tear
     'bob changed its ring on a second copy of teardown|carol|a.2',
   ]);
 });
+
+test('peers that do not report a failed build to the manager are caught', async () => {
+  // The completions lose their `failed` key: the manager adopts builds the network defeated, as
+  // SPEC's bare protocol would. Seeds 4, 25 and 91 each have a rebuild whose stores ran out.
+  const silent = (cluster: Cluster) => {
+    for (const peer of cluster.peers) {
+      const node = peer.node;
+      const send = node.managerRequest.bind(node);
+      node.managerRequest = (req, options) => {
+        const { failed: _dropped, ...rest } = req as typeof req & { failed?: string };
+        return send(rest as typeof req, options);
+      };
+    }
+  };
+  for (const seed of [4, 25, 91]) {
+    await assert.rejects(runSeed(seed, { sabotage: silent }), (err: SimulationFailure) => {
+      assert.match(err.message, new RegExp(`^seed ${seed}: step \\d+ .*(records|ring|state)`));
+      return true;
+    });
+    await runSeed(seed); // and the same seed passes with the reports
+  }
+});

@@ -53,14 +53,22 @@ export const ALL_EXAMPLES: readonly Message[] = [
   { type: 'find-result', rid: 'q7r2mm.2', eventId: 2402920, found: false, path: [0], error: 'not in a DHT' },
   { type: 'rebuild-done', rid: 'p0x1aa.9', ok: false, error: 'cannot read details-1996.csv', records: 0, recordsPerNode: [] },
   { type: 'join-done', rid: 'p0x1aa.b', ok: false, error: 's differs', records: 0, recordsPerNode: [], ring: RING },
+  { type: 'rebuild-done', rid: 'p0x1aa.c', ok: false, error: 'no response from carol', broken: true, records: 48561, recordsPerNode: [9000, 0, 0] },
+  { type: 'join-done', rid: 'p0x1aa.d', ok: false, error: 'no response from bob', broken: true, records: 0, recordsPerNode: [], ring: RING },
+  { type: 'dht-complete', rid: 'k3j9qz.d', name: 'alice', failed: 'no response from carol' },
+  { type: 'dht-rebuilt', rid: 'k3j9qz.e', name: 'carol', newLeader: 'bob', failed: 'no response from the ring' },
+  { type: 'teardown-complete', rid: 'k3j9qz.f', name: 'alice', failed: 'no response from the ring' },
 ];
 
 /** The fields each type may omit (SPEC §7: error?, fields?, and a reply's payload). */
 export const OPTIONAL_FIELDS: Partial<Record<MessageType, readonly string[]>> = {
   reply: ['error', 'ring', 'node', 'year', 'leader'],
   'find-result': ['fields', 'error'],
-  'rebuild-done': ['error'],
-  'join-done': ['error'],
+  'rebuild-done': ['error', 'broken'],
+  'join-done': ['error', 'broken'],
+  'dht-complete': ['failed'],
+  'dht-rebuilt': ['failed'],
+  'teardown-complete': ['failed'],
 };
 
 /** The UTF-8 JSON datagram of any value, exactly as given (no v added, unlike encode). */

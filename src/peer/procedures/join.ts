@@ -3,7 +3,8 @@
 import { errorMessage } from '../errors.js';
 import { failure, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
-import { askAndAwaitOutcome, finishRebuild } from './rebuild-outcome.js';
+import type { ProcedureFailure } from './completion.js';
+import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-outcome.js';
 
 export async function joinDht(node: PeerNode): Promise<CommandResult> {
   const reply = await node.managerRequest({ type: 'join-dht', name: node.name! });
@@ -12,13 +13,14 @@ export async function joinDht(node: PeerNode): Promise<CommandResult> {
   if (!leader) return failure('join-dht', 'the manager did not name the leader');
 
   let counts: readonly number[] = [];
-  let error: string | undefined;
+  let failed: ProcedureFailure | null = null;
   try {
     const outcome = await askAndAwaitOutcome(node, leader, { type: 'join-request', joiner: node.self! }, 'join-done');
     counts = outcome.recordsPerNode;
-    if (!outcome.ok) error = outcome.error ?? 'rebuild failed';
+    failed = outcomeFailure(outcome);
   } catch (err) {
-    error = errorMessage(err);
+    // No outcome: the leader may have renumbered part of the ring, this node included.
+    failed = { error: errorMessage(err), broken: true };
   }
-  return finishRebuild(node, 'join-dht', leader.name, counts, error);
+  return finishRebuild(node, 'join-dht', leader.name, counts, failed);
 }

@@ -5,7 +5,8 @@ import { errorMessage } from '../errors.js';
 import { failure, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch, ringWithout } from '../ring-state.js';
-import { askAndAwaitOutcome, finishRebuild } from './rebuild-outcome.js';
+import type { ProcedureFailure } from './completion.js';
+import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-outcome.js';
 import { ringTeardown } from './ring-teardown.js';
 
 export async function leaveDht(node: PeerNode): Promise<CommandResult> {
@@ -23,21 +24,20 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
   const newRing = ringWithout(r.ring, r.id);
   const newLeader = newRing[0]!;
   let counts: readonly number[] = [];
-  let error: string | undefined;
+  let failed: ProcedureFailure | null = null;
   try {
     await ringTeardown(node, false);
     const epoch = newEpoch(node.random);
     await node.peerRequest(newLeader, { type: 'reset-id', origin: node.self!, id: 0, n: newRing.length, ring: newRing, epoch });
-    node.ring = null;
-    node.table.clear();
+    node.dropRing();
     const outcome = await askAndAwaitOutcome(node, newLeader, { type: 'rebuild-dht', origin: node.self!, year: r.year, s: r.s }, 'rebuild-done');
     counts = outcome.recordsPerNode;
-    if (!outcome.ok) error = outcome.error ?? 'rebuild failed';
+    failed = outcomeFailure(outcome);
   } catch (err) {
-    error = errorMessage(err);
+    // A round or a request that ran out: the ring's states may disagree.
+    failed = { error: errorMessage(err), broken: true };
   }
   // U is out of the ring whatever happened.
-  node.ring = null;
-  node.table.clear();
-  return finishRebuild(node, 'leave-dht', newLeader.name, counts, error);
+  node.dropRing();
+  return finishRebuild(node, 'leave-dht', newLeader.name, counts, failed);
 }

@@ -5,6 +5,7 @@ import { REBUILD_BUDGET_MS } from '../../transport/timing.js';
 import type { JoinDoneRequest, PeerRequest, RebuildDoneRequest, Tuple, Unsent } from '../../wire/messages.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
+import { sendCompletion, type ProcedureFailure } from './completion.js';
 
 /**
  * Sends `ask` (rebuild-dht or join-request) to the leader and waits for the outcome message
@@ -27,17 +28,20 @@ export async function askAndAwaitOutcome<K extends 'rebuild-done' | 'join-done'>
   return (await done) as K extends 'rebuild-done' ? RebuildDoneRequest : JoinDoneRequest;
 }
 
+/** The failure a leader's rebuild-done or join-done reports, or null when it succeeded. */
+export function outcomeFailure(outcome: RebuildDoneRequest | JoinDoneRequest): ProcedureFailure | null {
+  return outcome.ok ? null : { error: outcome.error ?? 'rebuild failed', broken: outcome.broken === true };
+}
+
 /** Sends dht-rebuilt and makes the command's result: the rebuild's error first, then the manager's. */
 export async function finishRebuild(
   node: PeerNode,
   command: 'leave-dht' | 'join-dht',
   newLeader: string,
   counts: readonly number[],
-  error: string | undefined,
+  failed: ProcedureFailure | null,
 ): Promise<CommandResult> {
-  const rebuilt = await node.managerRequest({ type: 'dht-rebuilt', name: node.name!, newLeader });
+  const final = await sendCompletion(node, { type: 'dht-rebuilt', name: node.name!, newLeader }, failed);
   const payload = { newLeader, recordsPerNode: counts };
-  if (error !== undefined) return failure(command, error, payload);
-  if (!rebuilt.ok) return failure(command, `dht-rebuilt: ${rebuilt.error ?? 'refused'}`, payload);
-  return success(command, payload);
+  return final === undefined ? success(command, payload) : failure(command, final, payload);
 }

@@ -28,7 +28,8 @@ export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<voi
     await setIds(node);
     outcome = await redistribute(node, 'join');
   } catch (err) {
-    outcome = failed(err);
+    // The teardown or a set-id ran out: the ring's states may disagree.
+    outcome = failed(err, true);
   }
   const ring = node.ring?.ring ?? [];
   await report(node, joiner, () => node.peerRequest(joiner, { type: 'join-done', ...outcome, ring }));
@@ -56,21 +57,23 @@ async function redistribute(node: PeerNode, reason: 'rebuild' | 'join'): Promise
   try {
     const r = node.ring!;
     const loaded = node.loadYear(r.year);
-    if (!loaded.ok) return failed(loaded.error);
+    // A file that fails its checks fails the rebuild before any record is sent: the ring stays
+    // whole and empty (§6.5 step 5).
+    if (!loaded.ok) return failed(loaded.error, false);
     if (loaded.data.s !== r.s) {
-      return failed(`details-${r.year}.csv here gives s = ${loaded.data.s}, but the ring has s = ${r.s}`);
+      return failed(`details-${r.year}.csv here gives s = ${loaded.data.s}, but the ring has s = ${r.s}`, false);
     }
     const result = await distribute(node, loaded.data, reason);
     return result.error
-      ? { ok: false, error: result.error, records: loaded.data.l, recordsPerNode: result.counts }
+      ? { ok: false, error: result.error, broken: true, records: loaded.data.l, recordsPerNode: result.counts }
       : { ok: true, records: loaded.data.l, recordsPerNode: result.counts };
   } catch (err) {
-    return failed(err);
+    return failed(err, true);
   }
 }
 
-function failed(err: unknown): RebuildOutcome {
-  return { ok: false, error: errorMessage(err), records: 0, recordsPerNode: [] };
+function failed(err: unknown, broken: boolean): RebuildOutcome {
+  return { ok: false, error: errorMessage(err), ...(broken ? { broken } : {}), records: 0, recordsPerNode: [] };
 }
 
 async function report(node: PeerNode, to: Tuple, send: () => Promise<unknown>): Promise<void> {

@@ -1,10 +1,11 @@
 // setup-dht run by the leader after the manager's SUCCESS (SPEC §6.2): ids, populate, count,
-// report, then dht-complete (D8). The file is loaded and validated before the manager is asked.
+// report, then dht-complete (D8), which reports a failure for the manager to tear the DHT down. The file is loaded and validated before the manager is asked.
 import type { YearData } from '../../data/csv.js';
 import { errorMessage } from '../errors.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch } from '../ring-state.js';
+import { sendCompletion } from './completion.js';
 import { distribute } from './distribute.js';
 import { setIds } from './rebuild.js';
 
@@ -26,15 +27,14 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   } catch (err) {
     error = errorMessage(err);
   }
-  // dht-complete is sent even after a failure, so that the manager is never left waiting (§6.2 step 5).
-  const done = await node.managerRequest({ type: 'dht-complete', name });
+  // The file was checked before the manager was asked, so any failure here comes from the ring:
+  // records may be missing, and the DHT is torn down.
+  const final = await sendCompletion(node, { type: 'dht-complete', name }, error === undefined ? null : { error, broken: true });
   const payload = {
     records: data.l,
     s: data.s,
     recordsPerNode: counts,
     ring: ring.map((t, id) => ({ id, name: t.name, ip: t.ip, port: t.port })),
   };
-  if (error !== undefined) return failure('setup-dht', error, payload);
-  if (!done.ok) return failure('setup-dht', `dht-complete: ${done.error ?? 'refused'}`, payload);
-  return success('setup-dht', payload);
+  return final === undefined ? success('setup-dht', payload) : failure('setup-dht', final, payload);
 }

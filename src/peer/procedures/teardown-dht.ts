@@ -2,23 +2,22 @@
 import { errorMessage } from '../errors.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
+import { sendCompletion, type ProcedureFailure } from './completion.js';
 import { ringTeardown } from './ring-teardown.js';
 
 export async function teardownDht(node: PeerNode): Promise<CommandResult> {
   const name = node.name!;
   const reply = await node.managerRequest({ type: 'teardown-dht', name });
   if (!reply.ok) return failure('teardown-dht', reply.error ?? 'refused');
-  let error: string | undefined;
+  let failed: ProcedureFailure | null = null;
   try {
     await ringTeardown(node, true);
   } catch (err) {
-    error = errorMessage(err);
+    // Members the round did not reach still hold their ring: the manager resets them.
+    failed = { error: errorMessage(err), broken: true };
   }
   // The leader leaves its ring state whatever happened, so the manager's Free and its own agree.
-  node.ring = null;
-  node.table.clear();
-  const done = await node.managerRequest({ type: 'teardown-complete', name });
-  if (error !== undefined) return failure('teardown-dht', error);
-  if (!done.ok) return failure('teardown-dht', `teardown-complete: ${done.error ?? 'refused'}`);
-  return success('teardown-dht');
+  node.dropRing();
+  const final = await sendCompletion(node, { type: 'teardown-complete', name }, failed);
+  return final === undefined ? success('teardown-dht') : failure('teardown-dht', final);
 }
