@@ -22,7 +22,9 @@ export class OvertakeDetector {
   /**
    * The request `rid` on `path` is finished (answered or given up). Returns the rids of earlier
    * requests on the path that have now been overtaken FAST_RETRANSMIT_OVERTAKES times: resend
-   * them now. Each one's count starts again, so a resent request needs as many overtakes again.
+   * them now. A resent request goes to the end of the path's order with its count at zero, as if
+   * first sent now: only requests sent after the resend can overtake it, and those sent before it
+   * — answered late, but not later than it — cannot make it look lost again.
    */
   finished(path: number | string, rid: string): string[] {
     const list = this.paths.get(path);
@@ -30,14 +32,16 @@ export class OvertakeDetector {
     const i = list.findIndex((e) => e.rid === rid);
     if (i < 0) return [];
     list.splice(i, 1);
-    const resend: string[] = [];
+    const resent: Entry[] = [];
+    const kept: Entry[] = [];
     for (let j = 0; j < i; j++) {
       const e = list[j]!;
       if (++e.overtaken >= FAST_RETRANSMIT_OVERTAKES) {
         e.overtaken = 0;
-        resend.push(e.rid);
-      }
+        resent.push(e);
+      } else kept.push(e);
     }
-    return resend;
+    if (resent.length > 0) this.paths.set(path, [...kept, ...list.slice(i), ...resent]);
+    return resent.map((e) => e.rid);
   }
 }
