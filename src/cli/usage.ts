@@ -9,6 +9,7 @@ usage:
   stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
+  stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
   stormdht demo [--data-dir DIR] [--synthetic]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
   stormdht help | --help | --version
@@ -52,6 +53,28 @@ Blank lines and lines starting with # are ignored.
   --placement P        how this peer, as leader, places records: ring (the protocol's, default: through
                        the right neighbour) or direct (each batch straight to its owner)
 ${FAULTS_HELP}`;
+
+export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
+
+Starts a manager and N peer processes on 127.0.0.1 and gives one prompt for all of them. Type the
+protocol's commands as a peer would (register alice, setup-dht alice 3 1996, query-dht bob 5536849);
+each goes to the process of the peer it names, and every line printed is labelled with its process.
+The prompt also takes help, status [<peer>], peers, and quit or exit (or Ctrl-D). Ctrl-C stops
+every process. Line editing, history (~/.stormdht_history, or $STORMDHT_HISTORY; empty: none) and
+Tab completion of commands, peer names and years.
+
+When stdin is not a terminal, or with --script, the lines are run in order, each after the result
+of the one before; blank lines and # comments are skipped. A line starting with ! must fail
+("! deregister alice" while alice is in the DHT). The cluster stops at the first line that goes
+wrong (an unknown command or peer, a failure not marked !, a success marked !) and exits 1;
+otherwise it exits 0 at the end.
+
+  --peers N          how many peers (default 6: alice, bob, carol, dave, erin, frank, then grace …)
+  --names a,b,c      the peers' names instead (letters only)
+  --data-dir DIR     where the peers read details-YYYY.csv (default: $STORMDHT_DATA_DIR, ./data or
+                     ../shared/data/storm-events, whichever holds a year; else a synthetic 1996)
+  --port-range LO-HI the ports the peers register on (default 7001-7499)
+  --script FILE      run the lines of FILE instead of reading stdin`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
 
