@@ -10,7 +10,7 @@ usage:
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
-  stormdht demo [--data-dir DIR] [--synthetic]
+  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
   stormdht help | --help | --version
 
@@ -76,15 +76,19 @@ otherwise it exits 0 at the end.
   --port-range LO-HI the ports the peers register on (default 7001-7499)
   --script FILE      run the lines of FILE instead of reading stdin`;
 
-export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
+export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
 
-Plays the full demo script of the protocol (SPEC §11.2) with a manager and six peers as real
-processes on 127.0.0.1, and prints every process's trace, labelled. Uses the real 1996 file when
-it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events), otherwise a
-synthetic 1996 that stormdht generates (and says so).
+Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
+a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
+its commands are shown as typed at the cluster prompt, with every process's output, labelled.
+Every result is checked; the demo exits 1 with "demo FAILED: …" at the first unexpected one. At
+the end it stays at the cluster prompt when on a terminal, and exits 0 otherwise. Uses the real
+1996 file when it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events),
+otherwise a synthetic 1996 that stormdht generates (and says so).
 
-  --data-dir DIR   read details-1996.csv from DIR
-  --synthetic      use the generated synthetic year even when real data is present`;
+  --data-dir DIR     read details-1996.csv from DIR
+  --synthetic        use the generated synthetic year even when real data is present
+  --port-range LO-HI the ports the peers register on (default 7001-7499)`;
 
 export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
 
