@@ -26,6 +26,11 @@ export function syntheticData(year: string, records?: number): TempData {
   return { dir, data: loaded.data, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** One line of the cluster's output: a process's line under its label, an echoed command, or the cluster's own text. */
 export type OutputLine =
   | { readonly kind: 'labelled'; readonly label: string; readonly text: string }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FIELD_NAMES } from '../../src/data/fields.js';
 import { countsPerNode, ownerOf, positionOf } from '../../src/data/hashing.js';
-import { misroutedTraces, parseLine, PipedCluster, runToEnd, syntheticData, textsOf, type TempData } from './cluster-cli.js';
+import { escapeRegExp, misroutedTraces, parseLine, PipedCluster, runToEnd, syntheticData, textsOf, type TempData } from './cluster-cli.js';
 
 const PORTS = '27000-27499';
 const FOUR = ['alice', 'bob', 'carol', 'dave'];
@@ -172,7 +172,7 @@ describe('cluster scripts: the exit status', () => {
     writeFileSync(file, 'register carol\n! deregister dave\n');
     const r = await run('frobnicate alice\n', ['--script', file]);
     assert.equal(r.code, 1, 'dave is no peer of a 3-peer cluster: the script stops');
-    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 2: unknown peer "dave"`));
+    assert.match(r.stderr, new RegExp(`${escapeRegExp(file)} line 2: unknown peer "dave"`));
     assert.ok(textsOf(r.stdout, 'carol').includes('register SUCCESS'), r.stdout.join('\n'));
     assert.ok(!r.stdout.some((l) => l.includes('frobnicate')), 'stdin is not read');
 
