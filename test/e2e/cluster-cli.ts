@@ -1,7 +1,7 @@
 // Helpers of the `stormdht cluster` end-to-end tests: a small synthetic year in a temporary data
 // directory, the cluster run through a pipe (all at once, or one command at a time), and the
 // parsing of its labelled output. Not a test file itself.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,16 @@ export function syntheticData(year: string, records?: number): TempData {
 /** `text` as a regular expression that matches it literally. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Node processes (the cluster, its peers) whose command line names `dir`, the test's own data
+ * directory, from pgrep -f. The pattern starts at node's path, so the shell and the tmux server,
+ * whose command lines hold the whole command, do not count.
+ */
+export function nodeProcessesNaming(dir: string): string {
+  const pattern = `^${escapeRegExp(process.execPath)} .*${escapeRegExp(dir)}`;
+  return spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** One line of the cluster's output: a process's line under its label, an echoed command, or the cluster's own text. */

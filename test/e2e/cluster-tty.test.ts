@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { MAIN_SCRIPT } from '../../src/cli/processes.js';
-import { escapeRegExp, syntheticData, type TempData } from './cluster-cli.js';
+import { nodeProcessesNaming, syntheticData, type TempData } from './cluster-cli.js';
 
 const PORTS = '27500-27799';
 const TMUX = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((p) => existsSync(p)) ?? null;
@@ -89,16 +89,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Node processes (the cluster, its peers) whose command line names `dir`, the test's own data
- * directory, from pgrep -f. The pattern starts at node's path, so the shell and the tmux server,
- * whose command lines hold the whole command, do not count.
- */
-function nodeProcessesNaming(dir: string): string {
-  const pattern = `^${escapeRegExp(process.execPath)} .*${escapeRegExp(dir)}`;
-  return spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** A synthetic 1950 in a fresh directory and a cluster of `peers` in a pane, at its prompt. */
