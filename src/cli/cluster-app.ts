@@ -1,7 +1,7 @@
 // A running local cluster with its two ways of taking lines: a script (a pipe, --script FILE,
 // the demo) or the interactive prompt. `stormdht cluster` and `stormdht demo` both open one.
 import { colourWanted } from './colour.js';
-import { LabelledOutput } from './cluster-output.js';
+import { ANSWER_PROMPT, LabelledOutput } from './cluster-output.js';
 import { ClusterSession } from './cluster-session.js';
 import { ClusterShell } from './cluster-shell.js';
 import { historyFile, PromptTerminal } from './cluster-terminal.js';
@@ -16,9 +16,6 @@ export interface ClusterOptions {
 
 /** Exit statuses after a signal: 128 + its number. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-
-/** The prompt shown when a peer asks for a line (D1: an event id). */
-const ANSWER_PROMPT = 'answer> ';
 
 export class ClusterApp {
   /** Set while the interactive prompt runs: output is written above it. */
@@ -62,8 +59,14 @@ export class ClusterApp {
       if (line !== null) lineNumber++;
       return line;
     };
+    // A line a peer asks for (D1) is the script's next line, shown as the answer it is.
+    const answer = async () => {
+      const line = await next();
+      if (line !== null) this.output.echo(line.trim(), ANSWER_PROMPT);
+      return line;
+    };
     for (let line = await next(); line !== null; line = await next()) {
-      const outcome = await this.shell.execute(line, next, true);
+      const outcome = await this.shell.execute(line, answer, true);
       if (outcome.kind === 'quit') break;
       if (outcome.kind === 'done' && !outcome.ok) {
         process.stderr.write(`stormdht cluster: ${name} line ${lineNumber}: ${outcome.error}; the script stops here\n`);

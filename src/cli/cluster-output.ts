@@ -10,6 +10,9 @@ export const MANAGER_LABEL = 'manager';
 /** The prompt of the interactive cluster, also put before every command a script or the demo runs. */
 export const PROMPT = 'stormdht> ';
 
+/** The prompt for a line a peer asks for (D1: an event id), also put before a script's answer. */
+export const ANSWER_PROMPT = 'answer> ';
+
 /** The human lines of one JSON line of a child process (§14's formats). */
 export function humanLines(line: JsonLine): string[] {
   return line.type === 'result' ? resultLines(line) : line.type === 'event' ? eventLines(line) : [String(line.text)];
@@ -43,9 +46,9 @@ export class LabelledOutput {
     });
   }
 
-  /** A command as if typed at the prompt (scripts and the demo echo what they run). */
-  echo(command: string): void {
-    this.write(this.paint(COLOURS.bold, `${PROMPT}${command}`));
+  /** A line as if typed at `prompt` (scripts and the demo echo what they run). */
+  echo(line: string, prompt: string = PROMPT): void {
+    this.write(this.paint(COLOURS.bold, `${prompt}${line}`));
   }
 
   /** The cluster's own text (help, peers, notes), unlabelled. */

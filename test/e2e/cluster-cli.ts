@@ -120,14 +120,16 @@ export class PipedCluster {
   }
 
   /**
-   * Types `line` and resolves with the output from its echo to the line that `done` accepts
-   * (by default: a result line `<command> SUCCESS|FAILURE` under the label of the peer named).
+   * Types `line` (and `answers` after it) and resolves with the output from its echo to the line
+   * that `done` accepts (by default: a result line `<command> SUCCESS|FAILURE` under the label of
+   * the peer named).
    */
-  async run(line: string, done?: (l: OutputLine) => boolean, timeoutMs = 60_000): Promise<string[]> {
+  async run(line: string, done?: (l: OutputLine) => boolean, timeoutMs = 60_000, answers: readonly string[] = []): Promise<string[]> {
     const [command, peer] = line.replace(/^!\s*/, '').split(/\s+/);
     const isDone = done ?? ((l: OutputLine) => l.kind === 'labelled' && l.label === peer && new RegExp(`^${command} (SUCCESS|FAILURE)`).test(l.text));
     const from = this.lines.length;
-    this.child.stdin!.write(`${line}\n`);
+    // `answers` follow at once: the lines a peer will ask for while the command runs.
+    this.child.stdin!.write([line, ...answers].map((l) => `${l}\n`).join(''));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const window = this.lines.slice(from);

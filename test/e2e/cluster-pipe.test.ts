@@ -3,9 +3,10 @@
 // script that goes wrong exits non-zero. A synthetic 1950 in a temporary directory keeps it fast.
 // Real processes, UDP on 127.0.0.1, peer ports 27000-27499.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { yearFilePath } from '../../src/data/csv.js';
 import { FIELD_NAMES } from '../../src/data/fields.js';
 import { countsPerNode, ownerOf, positionOf } from '../../src/data/hashing.js';
 import { escapeRegExp, misroutedTraces, parseLine, PipedCluster, runToEnd, syntheticData, textsOf, type TempData } from './cluster-cli.js';
@@ -124,6 +125,38 @@ describe('cluster --peers 4, one command at a time through a pipe', () => {
   test('every trace line was printed under the label of its sender or receiver', () => {
     assert.ok(c.lines.filter((l) => / → /.test(l)).length > 50, 'traces were printed');
     assert.deepEqual(misroutedTraces(c.lines), []);
+  });
+});
+
+describe('cluster: a peer that asks for a line gets the next one', () => {
+  let own: TempData;
+  let c: PipedCluster;
+  before(() => {
+    own = syntheticData(YEAR);
+    c = new PipedCluster(['--peers', '4', '--data-dir', own.dir, '--port-range', PORTS]);
+  });
+  after(() => {
+    c?.kill();
+    own?.remove();
+  });
+
+  test('query-dht without an id and no readable year file: the peer prompts (D1) and the next script line answers', async () => {
+    for (const name of FOUR) await c.run(`register ${name}`);
+    await c.run(`setup-dht alice 3 ${YEAR}`);
+    const status = await c.run('status', (l) => l.kind === 'labelled' && l.label === 'dave' && l.text === 'status SUCCESS');
+    const free = FOUR.filter((name) => textsOf(status, name).some((t) => t.includes('state=Free')));
+    assert.equal(free.length, 1, status.join('\n'));
+    const x = free[0]!;
+    // The ring holds the records; with the file gone the Free peer cannot pick an id itself.
+    rmSync(yearFilePath(own.dir, YEAR));
+    const record = own.data.records[7]!;
+    const out = await c.run(`query-dht ${x}`, undefined, 60_000, [String(record.eventId)]);
+    const texts = textsOf(out, x);
+    assert.ok(texts.some((t) => t.startsWith(`no readable copy of details-${YEAR}.csv`) && t.endsWith('enter an event id:')), out.join('\n'));
+    assert.ok(out.includes(`answer> ${record.eventId}`), 'the answer is echoed as such');
+    assert.ok(texts.includes(`event_id: ${record.eventId}`), out.join('\n'));
+    assert.equal(texts.at(-1), 'query-dht SUCCESS');
+    assert.equal(await c.end(), 0, 'the script ends with its last line');
   });
 });
 
