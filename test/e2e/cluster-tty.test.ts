@@ -100,24 +100,28 @@ interface Setup {
   close(): void;
 }
 
-/** Starts the cluster in a pane; the shell then prints its exit status and waits, so the pane stays readable. */
-async function clusterAtPrompt(peers: number): Promise<Setup> {
-  const data = syntheticData('1950');
+/** Runs `stormdht <args>` in a pane until `ready`; the shell then prints its exit status and waits, so the pane stays readable. */
+async function startInPane(data: TempData, args: readonly string[], ready: (p: Pane) => boolean): Promise<Setup> {
   const history = path.join(data.dir, 'history');
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cluster = [process.execPath, MAIN_SCRIPT, 'cluster', '--peers', String(peers), '--data-dir', data.dir, '--port-range', PORTS].map(q).join(' ');
-  const pane = new Pane(`env STORMDHT_HISTORY=${q(history)} NO_COLOR= TERM=xterm-256color ${cluster}; echo "${EXIT_MARK} $?"; sleep 600`);
+  const command = [process.execPath, MAIN_SCRIPT, ...args, '--data-dir', data.dir, '--port-range', PORTS].map(q).join(' ');
+  const pane = new Pane(`env STORMDHT_HISTORY=${q(history)} NO_COLOR= TERM=xterm-256color ${command}; echo "${EXIT_MARK} $?"; sleep 600`);
   const close = () => {
     pane.kill();
     data.remove();
   };
   try {
-    await pane.waitFor('prompt', (p) => p.lastLine() === 'stormdht> ');
+    await pane.waitFor('the prompt', ready, 60_000);
   } catch (err) {
     close();
     throw err;
   }
   return { data, pane, history, close };
+}
+
+/** A cluster of `peers` over a synthetic 1950, at its prompt. */
+function clusterAtPrompt(peers: number): Promise<Setup> {
+  return startInPane(syntheticData('1950'), ['cluster', '--peers', String(peers)], (p) => p.lastLine() === 'stormdht> ');
 }
 
 /** Presses `key`; the cluster must exit with `status` and leave none of `pids` nor any node process naming its data directory. */
@@ -208,6 +212,26 @@ describe('the cluster prompt in a pseudo-terminal: Ctrl-D', { skip: SKIP }, () =
     await pane.type('register bob', '[bob    ] register SUCCESS');
     const pids = await pane.pids(3);
     assert.equal(pids.length, 3, pane.text());
+    await stopsEverything(setup, pids, 'C-d', 0);
+  });
+});
+
+describe('the guided demo on a terminal', { skip: SKIP }, () => {
+  let setup: Setup;
+  let pane: Pane;
+  before(async () => {
+    // A small synthetic 1996 (labelled synthetic, so the demo picks ids the file has).
+    setup = await startInPane(syntheticData('1996', 2000), ['demo'], (p) => p.text().includes('demo complete') && p.lastLine() === 'stormdht> ');
+    pane = setup.pane;
+  });
+  after(() => setup?.close());
+
+  test('after the last step it stays at the cluster prompt, where register starts a deregistered peer again', async () => {
+    assert.ok(pane.text().includes('── step 9: every peer deregisters and its process exits'));
+    await pane.type('register erin', '[erin   ] register SUCCESS');
+    await pane.type('status erin', '[erin   ] status: name=erin state=Free');
+    const pids = await pane.pids(7);
+    assert.equal(pids.length, 2, 'only the manager and erin run: the other peers exited after their deregister');
     await stopsEverything(setup, pids, 'C-d', 0);
   });
 });
