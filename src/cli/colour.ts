@@ -6,7 +6,6 @@ export const COLOURS = {
   bold: '1',
   red: '31',
   green: '32',
-  grey: '90',
 } as const;
 
 /** One colour per peer label, in the order the peers are named; they repeat past ten peers. */
