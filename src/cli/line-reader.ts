@@ -7,8 +7,9 @@ export class LineReader {
   private readonly waiting: Array<(line: string | null) => void> = [];
   private ended = false;
 
-  constructor(input: NodeJS.ReadableStream) {
-    const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
+  /** Reads `input`, or the lines of a readline interface that a prompt already owns. */
+  constructor(input: NodeJS.ReadableStream | readline.Interface) {
+    const rl = input instanceof readline.Interface ? input : readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
     rl.on('line', (line) => {
       const w = this.waiting.shift();
       if (w) w(line);
@@ -18,6 +19,11 @@ export class LineReader {
       this.ended = true;
       for (const w of this.waiting.splice(0)) w(null);
     });
+  }
+
+  /** How many lines have arrived and wait to be read. */
+  get pending(): number {
+    return this.queue.length;
   }
 
   /** The next line, or null once the input has ended and every line was read. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `stormdht` command: dispatches to the manager, the peer, the demo or the simulation.
+// The `stormdht` command: dispatches to the manager, the peer, the cluster, the demo or the simulation.
 import { readFileSync } from 'node:fs';
+import { clusterMain } from './cluster-main.js';
 import { demoMain } from './demo.js';
 import { managerMain } from './manager-main.js';
 import { peerMain } from './peer-main.js';
@@ -14,6 +15,8 @@ async function main(argv: string[]): Promise<void> {
       return managerMain(rest);
     case 'peer':
       return peerMain(rest);
+    case 'cluster':
+      return clusterMain(rest);
     case 'demo':
       return demoMain(rest);
     case 'sim':

@@ -110,10 +110,20 @@ export class JsonChild {
     this.child.stdin!.end();
   }
 
-  /** Sends a signal (default SIGTERM) if still running, and waits for the exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
-    if (!this.closed) this.child.kill(signal);
-    return this.exited;
+  /**
+   * Sends a signal (default SIGTERM) if still running, and waits for the exit; with `killAfterMs`,
+   * a process still running that long after the signal gets SIGKILL.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs?: number): Promise<number | string> {
+    if (this.closed) return this.exited;
+    this.child.kill(signal);
+    if (killAfterMs === undefined) return this.exited;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), killAfterMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private withTimeout(p: Promise<JsonLine | null>, ms: number, what: string): Promise<JsonLine> {

@@ -9,7 +9,8 @@ usage:
   stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
-  stormdht demo [--data-dir DIR] [--synthetic]
+  stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
+  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
   stormdht help | --help | --version
 
@@ -53,15 +54,41 @@ Blank lines and lines starting with # are ignored.
                        the right neighbour) or direct (each batch straight to its owner)
 ${FAULTS_HELP}`;
 
-export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic]
+export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
 
-Plays the full demo script of the protocol (SPEC §11.2) with a manager and six peers as real
-processes on 127.0.0.1, and prints every process's trace, labelled. Uses the real 1996 file when
-it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events), otherwise a
-synthetic 1996 that stormdht generates (and says so).
+Starts a manager and N peer processes on 127.0.0.1 and gives one prompt for all of them. Type the
+protocol's commands as a peer would (register alice, setup-dht alice 3 1996, query-dht bob 5536849);
+each goes to the process of the peer it names, and every line printed is labelled with its process.
+The prompt also takes help, status [<peer>], peers, and quit or exit (or Ctrl-D). Ctrl-C stops
+every process. Line editing, history (~/.stormdht_history, or $STORMDHT_HISTORY; empty: none) and
+Tab completion of commands, peer names and years.
 
-  --data-dir DIR   read details-1996.csv from DIR
-  --synthetic      use the generated synthetic year even when real data is present`;
+When stdin is not a terminal, or with --script, the lines are run in order, each after the result
+of the one before; blank lines and # comments are skipped. A line starting with ! must fail
+("! deregister alice" while alice is in the DHT). The cluster stops at the first line that goes
+wrong (an unknown command or peer, a failure not marked !, a success marked !) and exits 1;
+otherwise it exits 0 at the end.
+
+  --peers N          how many peers (default 6: alice, bob, carol, dave, erin, frank, then grace …)
+  --names a,b,c      the peers' names instead (letters only)
+  --data-dir DIR     where the peers read details-YYYY.csv (default: $STORMDHT_DATA_DIR, ./data or
+                     ../shared/data/storm-events, whichever holds a year; else a synthetic 1996)
+  --port-range LO-HI the ports the peers register on (default 7001-7499)
+  --script FILE      run the lines of FILE instead of reading stdin`;
+
+export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
+
+Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
+a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
+its commands are shown as typed at the cluster prompt, with every process's output, labelled.
+Every result is checked; the demo exits 1 with "demo FAILED: …" at the first unexpected one. At
+the end it stays at the cluster prompt when on a terminal, and exits 0 otherwise. Uses the real
+1996 file when it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events),
+otherwise a synthetic 1996 that stormdht generates (and says so).
+
+  --data-dir DIR     read details-1996.csv from DIR
+  --synthetic        use the generated synthetic year even when real data is present
+  --port-range LO-HI the ports the peers register on (default 7001-7499)`;
 
 export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
 

@@ -1,0 +1,131 @@
+// The processes of a local cluster: one manager and one peer process per name on 127.0.0.1,
+// started with processes.ts's helpers in --json mode. A command runs on the process of the peer
+// it names; the session answers that peer's D1 prompt with the next line the user gives.
+import { tokenize } from '../peer/commands.js';
+import type { AskLine } from '../peer/procedures/query.js';
+import { MANAGER_LABEL } from './cluster-output.js';
+import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from './processes.js';
+
+export interface SessionOptions {
+  /** The peers' names, one process each. */
+  readonly names: readonly string[];
+  /** Where every peer reads details-YYYY.csv. */
+  readonly dataDir: string;
+  /** The peers' --port-range (their default when absent). */
+  readonly portRange?: string;
+  /** Every JSON line of every process, as it arrives, with the process's label. */
+  readonly onLine: (label: string, line: JsonLine) => void;
+}
+
+/** How long a process may take to exit after SIGTERM or SIGINT before it gets SIGKILL, in ms. */
+export const STOP_GRACE_MS = 10_000;
+
+/** A command the session cannot hand to a process (the process has exited). */
+export class SessionError extends Error {
+  override name = 'SessionError';
+}
+
+/** The exit of a process: its code, or the signal's name. */
+export type ExitStatus = number | string;
+
+export class ClusterSession {
+  private readonly peers = new Map<string, JsonChild>();
+  private readonly exits = new Map<string, ExitStatus>();
+  /** The peer whose command is running, and how to ask the user for a line it prompts for. */
+  private asking: { readonly name: string; readonly ask: AskLine } | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly manager: ManagerProcess,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /** Starts the manager on a free port, then every peer; resolves once the manager listens. */
+  static async start(options: SessionOptions): Promise<ClusterSession> {
+    const manager = await startManager({ onLine: options.onLine });
+    const session = new ClusterSession(manager, options);
+    for (const name of options.names) session.spawn(name);
+    return session;
+  }
+
+  get names(): readonly string[] {
+    return this.options.names;
+  }
+
+  /** The peer's process (its latest, if it was restarted). */
+  process(name: string): JsonChild {
+    const child = this.peers.get(name);
+    if (!child) throw new SessionError(`no peer "${name}" in this cluster`);
+    return child;
+  }
+
+  /** How the peer's process ended; undefined while it runs. */
+  exitStatus(name: string): ExitStatus | undefined {
+    return this.exits.get(name);
+  }
+
+  /**
+   * Types `line` on the peer's process and resolves with its result line. A peer whose process
+   * has exited (after deregister) takes only `register`, which starts a new process for it.
+   */
+  async run(name: string, line: string, ask: AskLine): Promise<JsonLine> {
+    let child = this.process(name);
+    const exit = this.exits.get(name);
+    if (exit !== undefined) {
+      if (tokenize(line)?.[0] !== 'register') {
+        throw new SessionError(`${name}'s process has exited (status ${exit}); "register ${name}" starts it again`);
+      }
+      child = this.spawn(name);
+    }
+    this.asking = { name, ask };
+    try {
+      const result = await child.run(line);
+      // A peer exits right after a successful deregister: once run resolves, its exit is known.
+      if (result.command === 'deregister' && result.ok === true) await child.exited;
+      return result;
+    } finally {
+      this.asking = null;
+    }
+  }
+
+  /** Stops every peer (SIGTERM: it leaves its sockets without deregistering) and then the manager. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.peers.values()].map((p) => p.stop('SIGTERM', STOP_GRACE_MS)));
+      await this.manager.proc.stop('SIGINT', STOP_GRACE_MS);
+    })();
+    return this.closing;
+  }
+
+  /** Every process's id, the manager's first. */
+  pids(): Array<{ label: string; pid: number | undefined; exit: ExitStatus | undefined }> {
+    return [
+      { label: MANAGER_LABEL, pid: this.manager.proc.child.pid, exit: undefined },
+      ...this.names.map((name) => ({ label: name, pid: this.process(name).child.pid, exit: this.exits.get(name) })),
+    ];
+  }
+
+  private spawn(name: string): JsonChild {
+    this.exits.delete(name);
+    const child = startPeer(name, this.manager, {
+      dataDir: this.options.dataDir,
+      ...(this.options.portRange === undefined ? {} : { portRange: this.options.portRange }),
+      onLine: (label, line) => this.onPeerLine(label, line),
+    });
+    this.peers.set(name, child);
+    void child.exited.then((status) => {
+      if (this.peers.get(name) === child) this.exits.set(name, status);
+    });
+    return child;
+  }
+
+  private onPeerLine(name: string, line: JsonLine): void {
+    this.options.onLine(name, line);
+    // D1: a peer without a readable copy of the year asks for the event id; the answer is the
+    // user's next line, typed on that peer's stdin (end of input ends the peer's command).
+    if (line.type === 'event' && line.event === 'prompt' && this.asking?.name === name) {
+      const child = this.process(name);
+      void this.asking.ask(String(line.text)).then((answer) => (answer === null ? child.endInput() : child.send(answer)));
+    }
+  }
+}

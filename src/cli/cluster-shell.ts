@@ -1,0 +1,111 @@
+// Runs one line of the cluster prompt: the router says where it goes, the session runs it, the
+// output prints it. The interactive prompt, scripts and the guided demo all run lines through here.
+import { errorMessage } from '../peer/errors.js';
+import type { AskLine } from '../peer/procedures/query.js';
+import { complete, helpText, route, type Route } from './cluster-router.js';
+import { MANAGER_LABEL, type LabelledOutput } from './cluster-output.js';
+import { SessionError, type ClusterSession } from './cluster-session.js';
+import type { JsonLine } from './processes.js';
+
+/**
+ * What a line did. `ok` is false when the line went wrong: a refused line (unknown command or
+ * peer), a command that failed although not marked `!`, or one marked `!` that succeeded.
+ */
+export type Outcome =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'done'; readonly ok: true; readonly result: JsonLine | null; readonly statuses: ReadonlyMap<string, JsonLine> }
+  | { readonly kind: 'done'; readonly ok: false; readonly error: string };
+
+export class ClusterShell {
+  constructor(
+    readonly session: ClusterSession,
+    readonly output: LabelledOutput,
+    /** The years present in the data directory, for completion. */
+    private readonly years: () => readonly string[],
+  ) {}
+
+  /**
+   * Runs one line; `ask` gives the line a peer prompts for. With `echo` the line is printed first
+   * as if typed at the prompt (scripts and the demo), unless it is blank or a comment. Never throws.
+   */
+  async execute(line: string, ask: AskLine, echo = false): Promise<Outcome> {
+    const r = route(line, this.session.names);
+    if (echo && r.kind !== 'skip') this.output.echo(line.trim());
+    switch (r.kind) {
+      case 'skip':
+        return { kind: 'skip' };
+      case 'error':
+        return this.fail(r.message);
+      case 'builtin':
+        return this.builtin(r, ask);
+      case 'peer':
+        return this.peerCommand(r, ask);
+    }
+  }
+
+  /** node:readline's completer. */
+  completer = (line: string): [string[], string] => complete(line, this.session.names, this.years());
+
+  private async peerCommand(r: Extract<Route, { kind: 'peer' }>, ask: AskLine): Promise<Outcome> {
+    let result: JsonLine;
+    try {
+      result = await this.session.run(r.peer, r.line, ask);
+    } catch (err) {
+      return this.fail(err instanceof SessionError ? err.message : `${r.peer}: ${errorMessage(err)}`);
+    }
+    if (r.expectFailure && result.ok === true) return this.fail(`"${r.line}" was expected to fail, but it succeeded`);
+    if (!r.expectFailure && result.ok !== true) return { kind: 'done', ok: false, error: `"${r.line}" failed: ${String(result.error)}` };
+    return { kind: 'done', ok: true, result, statuses: new Map() };
+  }
+
+  private async builtin(r: Extract<Route, { kind: 'builtin' }>, ask: AskLine): Promise<Outcome> {
+    // The cluster's own commands cannot fail, so "!" before one is always a failed expectation.
+    if (r.expectFailure) return this.fail(`"${r.builtin}" cannot fail; "!" does not apply to it`);
+    switch (r.builtin) {
+      case 'quit':
+      case 'exit':
+        return { kind: 'quit' };
+      case 'help':
+        this.output.plain(helpText(this.session.names));
+        return { kind: 'done', ok: true, result: null, statuses: new Map() };
+      case 'peers':
+        this.output.plain(this.peersText());
+        return { kind: 'done', ok: true, result: null, statuses: new Map() };
+      case 'status':
+        return this.status(r.peer === null ? this.session.names : [r.peer], ask);
+    }
+  }
+
+  /** Runs `status` on each peer whose process runs; each prints its own status line. */
+  private async status(names: readonly string[], ask: AskLine): Promise<Outcome> {
+    const statuses = new Map<string, JsonLine>();
+    for (const name of names) {
+      const exit = this.session.exitStatus(name);
+      if (exit !== undefined) {
+        this.output.plain(`${name}: the process has exited (status ${exit}); "register ${name}" starts it again`);
+        continue;
+      }
+      try {
+        statuses.set(name, await this.session.run(name, 'status', ask));
+      } catch (err) {
+        return this.fail(`${name}: ${errorMessage(err)}`);
+      }
+    }
+    return { kind: 'done', ok: true, result: null, statuses };
+  }
+
+  private peersText(): string {
+    const m = this.session.manager;
+    const rows = this.session.pids().map(({ label, pid, exit }) => {
+      const where = label === MANAGER_LABEL ? `, listening on ${m.ip}:${m.port}` : '';
+      return `  ${label.padEnd(16)}pid ${String(pid ?? '-').padEnd(8)}${exit === undefined ? 'running' : `exited (status ${exit})`}${where}`;
+    });
+    return [`${this.session.names.length} peers and the manager:`, ...rows].join('\n');
+  }
+
+  private fail(error: string): Outcome {
+    this.output.error(error);
+    return { kind: 'done', ok: false, error };
+  }
+}
