@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidYear, yearFileName, yearFilePath } from './csv.js';
-import { FIELD_NAMES } from './fields.js';
+import { YEAR_FILE_HEADER } from './fields.js';
 import { mulberry32, pickUniform, weightedPicker, type Rng } from './seeded-random.js';
 import * as vocab from './synthetic-vocabulary.js';
 
@@ -55,7 +55,7 @@ export function generateYearText(year: string, options: SyntheticOptions = {}): 
   // Mix the year into the state so one seed gives different data for different years.
   const rng = mulberry32((seed ^ Math.imul(y, 0x9e3779b1)) >>> 0);
   const era = eraOf(y);
-  const lines: string[] = [FIELD_NAMES.map((f) => f.toUpperCase()).join(',')];
+  const lines: string[] = [YEAR_FILE_HEADER];
   for (const id of uniqueEventIds(rng, y, records)) lines.push(makeRow(rng, id, year, era).join(','));
   return lines.join('\r\n');
 }
