@@ -42,6 +42,10 @@ export const RENDER_INTERVAL_MS = 100;
 /** Width of the bar itself, in characters, on a wide terminal. */
 const BAR_WIDTH = 30;
 
+/** The narrowest bar worth drawing, and the label room it must leave, in characters. */
+const MIN_BAR_WIDTH = 10;
+const MIN_LABEL = 12;
+
 /** ANSI: return to column 0 and erase the line. */
 const CLEAR_LINE = '\r\x1b[2K';
 
@@ -63,7 +67,8 @@ export function createProgress(options: ProgressOptions): Progress {
       if (t - lastDraw < RENDER_INTERVAL_MS) return;
       lastDraw = t;
       drawn = true;
-      stream.write(CLEAR_LINE + renderProgress(options.label, done, total, options.unit, stream.columns));
+      // A pseudo-terminal may report 0 columns: take the usual 80 then.
+      stream.write(CLEAR_LINE + renderProgress(options.label, done, total, options.unit, stream.columns || 80));
     },
     done() {
       if (finished) return;
@@ -73,22 +78,24 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 }
 
-/** One frame: "label [#######-------]  45%  1.2 MB / 2.7 MB", cut to the terminal's width. */
+/**
+ * One frame: "label [#######-------]  45%  1.2 MB / 2.7 MB", narrower than `columns` (a wrapped
+ * line cannot be erased with \r): a long label or a narrow terminal shrinks the bar, then the label,
+ * then drops the bar.
+ */
 export function renderProgress(label: string, done: number, total: number | null, unit: string | undefined, columns = 80): string {
+  const known = total !== null && total > 0;
   const amount = total === null ? formatAmount(done, unit) : `${formatAmount(done, unit)} / ${formatAmount(total, unit)}`;
-  let line: string;
-  if (total === null || total <= 0) {
-    line = `${label}  ${amount}`;
-  } else {
-    const fraction = Math.min(Math.max(done / total, 0), 1);
-    const room = Math.max(columns - label.length - amount.length - 12, 0);
-    const width = Math.min(BAR_WIDTH, room);
-    const filled = Math.floor(fraction * width);
-    const bar = width >= 5 ? ` [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]` : '';
-    line = `${label}${bar} ${String(Math.floor(fraction * 100)).padStart(3)}%  ${amount}`;
-  }
-  // Never wrap: a wrapped line cannot be erased with \r.
-  return line.length < columns ? line : line.slice(0, Math.max(columns - 1, 0));
+  const fraction = known ? Math.min(Math.max(done / total, 0), 1) : 0;
+  const tail = known ? ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${amount}` : `  ${amount}`;
+  const room = columns - 1 - tail.length; // for the label and the bar
+  // The label first, then the bar, down to MIN_BAR_WIDTH; no bar when the label would drop below MIN_LABEL.
+  let width = known ? Math.min(BAR_WIDTH, Math.max(room - label.length - 3, MIN_BAR_WIDTH)) : 0;
+  if (room - width - 3 < MIN_LABEL) width = 0;
+  const bar = width > 0 ? ` [${'#'.repeat(Math.floor(fraction * width))}${'-'.repeat(width - Math.floor(fraction * width))}]` : '';
+  const labelRoom = room - bar.length;
+  const shown = label.length <= labelRoom ? label : `${label.slice(0, Math.max(labelRoom - 1, 0))}…`;
+  return `${shown}${bar}${tail}`.slice(0, Math.max(columns - 1, 0));
 }
 
 function formatAmount(n: number, unit: string | undefined): string {
