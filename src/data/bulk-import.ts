@@ -85,7 +85,7 @@ export async function importBulkFile(options: ImportOptions): Promise<ImportResu
 }
 
 /** Where the output goes and what it replaces. */
-interface Target {
+export interface Target {
   readonly file: string;
   readonly replaced: ImportResult['replaced'];
 }
@@ -134,8 +134,11 @@ function readInput(input: string, gzip: boolean, totalBytes: number, onProgress:
   return gzip ? pipeline(createReadStream(input), counter, createGunzip(), ignore) : pipeline(createReadStream(input), counter, ignore);
 }
 
-/** Where the output goes, and what it replaces; refuses to replace real data without --force. */
-function chooseTarget(options: ImportOptions, year: string): Target {
+/**
+ * Where the output of a year goes, and what it replaces; a DataError EXISTS when that is real data
+ * and `force` is not set. Exported so fetch can refuse before it downloads.
+ */
+export function chooseTarget(options: Pick<ImportOptions, 'dataDir' | 'out' | 'force'>, year: string): Target {
   const file = path.resolve(options.out ?? yearFilePath(options.dataDir, year));
   if (!existsSync(file)) return { file, replaced: 'nothing' };
   const dir = path.dirname(file);

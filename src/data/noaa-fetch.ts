@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { importBulkFile, type ImportOptions, type ImportResult } from './bulk-import.js';
+import { chooseTarget, importBulkFile, type ImportOptions, type ImportResult } from './bulk-import.js';
 import { DataError } from './data-error.js';
 import { describeYears, newestForYear, parseListing, type ListedFile } from './noaa-listing.js';
 
@@ -36,6 +36,7 @@ export async function fetchYear(options: FetchOptions, importOptions: Omit<Impor
     throw new DataError('NOT_LISTED', `no details file for ${options.year} in ${listingUrl} (it lists ${describeYears(files)})`);
   }
   const url = new URL(encodeURIComponent(chosen.name), listingUrl).href;
+  chooseTarget(importOptions, options.year); // refuse now rather than after the download
   options.onChosen?.(chosen, url);
 
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'stormdht-fetch-'));
