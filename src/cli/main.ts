@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `stormdht` command: dispatches to the manager, the peer, the demo or the simulation.
+// The `stormdht` command: dispatches to the manager, the peer, the demo, the simulation or the data commands.
 import { readFileSync } from 'node:fs';
+import { dataMain } from './data-main.js';
 import { demoMain } from './demo.js';
 import { managerMain } from './manager-main.js';
 import { peerMain } from './peer-main.js';
@@ -18,6 +19,8 @@ async function main(argv: string[]): Promise<void> {
       return demoMain(rest);
     case 'sim':
       return simMain(rest);
+    case 'data':
+      return dataMain(rest);
     case undefined:
     case 'help':
     case '--help':

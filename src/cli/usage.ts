@@ -11,6 +11,7 @@ usage:
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
   stormdht demo [--data-dir DIR] [--synthetic]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--strict] [--trace]
+  stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
