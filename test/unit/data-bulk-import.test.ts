@@ -1,7 +1,7 @@
 // bulk-import.ts: a bulk file becomes details-YYYY.csv byte for byte; a bad input leaves nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BULK_COLUMNS } from '../../src/data/bulk-format.js';
@@ -9,18 +9,13 @@ import { importBulkFile, type ImportOptions } from '../../src/data/bulk-import.j
 import { DataError } from '../../src/data/data-error.js';
 import { generateYearText, syntheticSidecarPath, writeSyntheticYear } from '../../src/data/synthetic.js';
 import { bulkTextFromYearText, gzipText } from '../helpers/bulk-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BULK_1977 = 'StormEvents_details-ftp_v1.0_d1977_c20240101.csv';
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stormdht-import-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** Writes `content` as `name` in a fresh input dir; returns its path. */
 function inputFile(t: { after: (fn: () => void) => void }, name: string, content: string | Buffer): string {
-  const file = path.join(tempDir(t), name);
+  const file = path.join(tempDir(t, 'stormdht-import-'), name);
   writeFileSync(file, content);
   return file;
 }
@@ -44,7 +39,7 @@ test('a synthetic year survives bulk format and import byte for byte, gzip or no
     [`${BULK_1977}.gz`, gzipText(bulkTextFromYearText(original, '1977', { eol: '\r\n' }))],
     ['renamed.csv', bulkTextFromYearText(original, '1977', { columns: shuffled })],
   ] as const) {
-    const dataDir = tempDir(t);
+    const dataDir = tempDir(t, 'stormdht-import-');
     const result = await importBulkFile({ input: inputFile(t, name, content), dataDir });
     assert.deepEqual(result, { file: path.join(dataDir, 'details-1977.csv'), year: '1977', l: 400, s: 809, replaced: 'nothing' });
     assert.equal(readFileSync(result.file, 'latin1'), original, name);
@@ -54,7 +49,7 @@ test('a synthetic year survives bulk format and import byte for byte, gzip or no
 
 test('--eol and --out choose the line separator and the output file', async (t) => {
   const original = generateYearText('1977', { records: 20, seed: 4 });
-  const out = path.join(tempDir(t), 'sub', 'mine.csv');
+  const out = path.join(tempDir(t, 'stormdht-import-'), 'sub', 'mine.csv');
   const input = inputFile(t, BULK_1977, bulkTextFromYearText(original, '1977'));
   const result = await importBulkFile({ input, dataDir: '/nonexistent-not-used', out, eol: 'cr' });
   assert.equal(result.file, out);
@@ -64,7 +59,7 @@ test('--eol and --out choose the line separator and the output file', async (t) 
 test('progress reports the bytes of the file read, ending at its size', async (t) => {
   const input = inputFile(t, `${BULK_1977}.gz`, gzipText(bulkTextFromYearText(generateYearText('1977', { records: 3000, seed: 5 }), '1977')));
   const calls: [number, number][] = [];
-  await importBulkFile({ input, dataDir: tempDir(t), onProgress: (done, total) => calls.push([done, total]) });
+  await importBulkFile({ input, dataDir: tempDir(t, 'stormdht-import-'), onProgress: (done, total) => calls.push([done, total]) });
   const size = readFileSync(input).length;
   assert.ok(calls.length >= 1);
   assert.deepEqual(calls.at(-1), [size, size]);
@@ -73,7 +68,7 @@ test('progress reports the bytes of the file read, ending at its size', async (t
 
 test('inputs that are not bulk details files are refused and leave nothing behind', async (t) => {
   const good = bulkTextFromYearText(generateYearText('1977', { records: 30, seed: 6 }), '1977');
-  const dataDir = path.join(tempDir(t), 'data');
+  const dataDir = path.join(tempDir(t, 'stormdht-import-'), 'data');
   // The physical line after `good`: its narratives hold line breaks, so not the record count + 2.
   const lastLine = good.split(/\r\n|\r|\n/).length;
   assert.ok(lastLine > 32);
@@ -95,7 +90,7 @@ test('inputs that are not bulk details files are refused and leave nothing behin
 });
 
 test('real data is replaced only with force; a synthetic year is replaced and loses its label', async (t) => {
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'stormdht-import-');
   const original = generateYearText('1977', { records: 50, seed: 7 });
   const input = inputFile(t, BULK_1977, bulkTextFromYearText(original, '1977'));
   const target = path.join(dataDir, 'details-1977.csv');
