@@ -43,7 +43,7 @@ export async function dataMain(argv: string[]): Promise<void> {
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     process.stderr.write(`stormdht data ${command}: ${err.message}\n`);
-    process.exitCode = 1;
+    process.exitCode = err.code === 'ABORTED' ? 130 : 1; // 128 + SIGINT, as a shell reports Ctrl-C
   }
 }
 

@@ -17,10 +17,11 @@ export async function importMain(argv: string[]): Promise<void> {
   const parsed = parseCommandLine(argv, { 'data-dir': { type: 'string' }, ...WRITE_OPTIONS }, DATA_IMPORT_USAGE, ['<file>']);
   if (parsed === null) return;
   const input = parsed.args[0]!;
+  const write = writeOptions(parsed.values, DATA_IMPORT_USAGE);
   const bar = createProgress({ label: `importing ${path.basename(input)}`, unit: 'bytes' });
   let result: ImportResult;
   try {
-    result = await importBulkFile({ ...writeOptions(parsed.values, DATA_IMPORT_USAGE), input, onProgress: (done, total) => bar.update(done, total) });
+    result = await interruptible((signal) => importBulkFile({ ...write, input, signal, onProgress: (done, total) => bar.update(done, total) }));
   } finally {
     bar.done();
   }
@@ -32,30 +33,44 @@ export async function fetchMain(argv: string[]): Promise<void> {
   if (parsed === null) return;
   const year = parseYear(parsed.args[0], DATA_FETCH_USAGE);
   const baseUrl = parseBaseUrl(parsed.values['base-url']);
+  const write = writeOptions(parsed.values, DATA_FETCH_USAGE);
   const download = createProgress({ label: 'downloading', unit: 'bytes' });
   const importing = createProgress({ label: 'importing', unit: 'bytes' });
+  const announce = (name: string, url: string) => console.log(`newest ${year} file in the listing: ${name}\ndownloading ${url}`);
+  const onImportProgress = (done: number, total: number) => {
+    download.done(); // the download is over once the import reads
+    importing.update(done, total);
+  };
   let result: ImportResult;
   try {
-    result = await fetchYear(
-      {
-        year,
-        baseUrl,
-        onChosen: (file, url) => console.log(`newest ${year} file in the listing: ${file.name}\ndownloading ${url}`),
-        onDownloadProgress: (bytes, total) => download.update(bytes, total),
-      },
-      {
-        ...writeOptions(parsed.values, DATA_FETCH_USAGE),
-        onProgress: (done, total) => {
-          download.done();
-          importing.update(done, total);
-        },
-      },
+    result = await interruptible((signal) =>
+      fetchYear(
+        { year, baseUrl, signal, onChosen: (file, url) => announce(file.name, url), onDownloadProgress: (bytes, total) => download.update(bytes, total) },
+        { ...write, onProgress: onImportProgress },
+      ),
     );
   } finally {
     download.done();
     importing.done();
   }
   report(result);
+}
+
+/**
+ * Runs `work` with a signal that Ctrl-C (SIGINT) or SIGTERM fires, so an interrupted import or
+ * download removes its temporary files (DataError ABORTED). A second Ctrl-C kills at once.
+ */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
 }
 
 function writeOptions(values: Record<string, unknown>, usage: string): Omit<ImportOptions, 'input'> {

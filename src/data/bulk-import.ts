@@ -12,7 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { BulkRecordConverter, parseBulkFileName } from './bulk-format.js';
 import { CsvSyntaxError, CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
 import { yearFileName, yearFilePath } from './csv.js';
-import { DataError, describeFsError } from './data-error.js';
+import { abortedError, DataError, describeFsError } from './data-error.js';
 import { YEAR_FILE_HEADER } from './fields.js';
 import { tableSize } from './hashing.js';
 import { isSyntheticYear, syntheticSidecarPath } from './synthetic.js';
@@ -34,6 +34,8 @@ export interface ImportOptions {
   readonly force?: boolean;
   /** Called as the input is read: bytes of the file so far (compressed when gzip) and its size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Stops the import (DataError ABORTED) and removes what it wrote. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ImportResult {
@@ -65,7 +67,7 @@ export async function importBulkFile(options: ImportOptions): Promise<ImportResu
   const eol = LINE_ENDINGS[options.eol ?? 'crlf'];
   const chosen: { target?: Target } = {};
   try {
-    const converter = await convertStream(readInput(input, gzip, totalBytes, options.onProgress), out, eol, input, (year) => {
+    const converter = await convertStream(readInput(input, gzip, totalBytes, options.onProgress), out, eol, input, options.signal, (year) => {
       if (named && named.year !== year) {
         throw new DataError('BAD_FORMAT', `${input}: its name says ${named.year} but its records are of ${year}`);
       }
@@ -80,7 +82,7 @@ export async function importBulkFile(options: ImportOptions): Promise<ImportResu
   } catch (err) {
     await out.close().catch(() => {}); // already closed after a late failure
     rmSync(temp, { force: true });
-    throw asDataError(err, input, gzip);
+    throw options.signal?.aborted ? abortedError() : asDataError(err, input, gzip);
   }
 }
 
@@ -94,7 +96,14 @@ export interface Target {
  * Tokenizes and converts every chunk, writing each record as it completes; `onYear` runs at the
  * first record. `source` names the input in errors.
  */
-async function convertStream(chunks: AsyncIterable<Buffer>, out: FileHandle, eol: string, source: string, onYear: (year: string) => void): Promise<BulkRecordConverter> {
+async function convertStream(
+  chunks: AsyncIterable<Buffer>,
+  out: FileHandle,
+  eol: string,
+  source: string,
+  signal: AbortSignal | undefined,
+  onYear: (year: string) => void,
+): Promise<BulkRecordConverter> {
   const tokenizer = new CsvTokenizer();
   let converter: BulkRecordConverter | null = null;
   const take = async (records: CsvRecord[]) => {
@@ -114,7 +123,10 @@ async function convertStream(chunks: AsyncIterable<Buffer>, out: FileHandle, eol
     }
     if (text !== '') await out.write(text, null, 'latin1');
   };
-  for await (const chunk of chunks) await take(tokenizer.push(chunk.toString('latin1')));
+  for await (const chunk of chunks) {
+    if (signal?.aborted) throw abortedError();
+    await take(tokenizer.push(chunk.toString('latin1')));
+  }
   await take(tokenizer.end());
   if (converter === null) throw new DataError('BAD_FORMAT', `${source}: the file is empty`);
   return converter;

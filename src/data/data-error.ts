@@ -9,7 +9,8 @@ export type DataErrorCode =
   | 'EXISTS' // the output exists and holds real data; --force replaces it
   | 'HTTP' // the server answered with an error status
   | 'NETWORK' // the server could not be reached or the transfer broke off
-  | 'NOT_LISTED'; // the listing has no file for the year asked for
+  | 'NOT_LISTED' // the listing has no file for the year asked for
+  | 'ABORTED'; // the caller's AbortSignal fired (Ctrl-C): nothing was written
 
 export class DataError extends Error {
   constructor(
@@ -35,4 +36,9 @@ export function describeFsError(err: unknown): string {
     default:
       return err instanceof Error ? err.message : String(err);
   }
+}
+
+/** The error for work stopped by an AbortSignal; the output was never renamed into place. */
+export function abortedError(): DataError {
+  return new DataError('ABORTED', 'interrupted; nothing was written');
 }

@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chooseTarget, importBulkFile, type ImportOptions, type ImportResult } from './bulk-import.js';
-import { DataError } from './data-error.js';
+import { abortedError, DataError } from './data-error.js';
 import { describeYears, newestForYear, parseListing, type ListedFile } from './noaa-listing.js';
 
 export interface FetchOptions {
@@ -17,6 +17,8 @@ export interface FetchOptions {
   readonly onChosen?: (file: ListedFile, url: string) => void;
   /** Bytes downloaded so far, and the size the server announced (null when it did not). */
   readonly onDownloadProgress?: (bytes: number, totalBytes: number | null) => void;
+  /** Stops the listing, the download or the import (DataError ABORTED); nothing is left behind. */
+  readonly signal?: AbortSignal;
 }
 
 export interface FetchResult extends ImportResult {
@@ -26,8 +28,9 @@ export interface FetchResult extends ImportResult {
 /** Downloads the year's newest bulk file from the listing at `options.baseUrl` and imports it with `importOptions`. */
 export async function fetchYear(options: FetchOptions, importOptions: Omit<ImportOptions, 'input'>): Promise<FetchResult> {
   const listingUrl = directoryUrl(options.baseUrl);
-  const listing = await get(listingUrl);
-  const files = parseListing(await readText(listing, listingUrl));
+  const { signal } = options;
+  const listing = await get(listingUrl, signal);
+  const files = parseListing(await readText(listing, listingUrl, signal));
   if (files.length === 0) {
     throw new DataError('NOT_LISTED', `${listingUrl} lists no StormEvents details files; is the base URL right?`);
   }
@@ -42,8 +45,8 @@ export async function fetchYear(options: FetchOptions, importOptions: Omit<Impor
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'stormdht-fetch-'));
   try {
     const file = path.join(tempDir, chosen.name);
-    await download(url, file, options.onDownloadProgress);
-    return { ...(await importBulkFile({ ...importOptions, input: file })), url };
+    await download(url, file, options.onDownloadProgress, signal);
+    return { ...(await importBulkFile({ ...importOptions, ...(signal ? { signal } : {}), input: file })), url };
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
@@ -55,12 +58,12 @@ export function directoryUrl(baseUrl: string): string {
 }
 
 /** GET url; an error status or an unreachable server becomes a DataError. */
-async function get(url: string): Promise<Response> {
+async function get(url: string, signal: AbortSignal | undefined): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, signal ? { signal } : {});
   } catch (err) {
-    throw networkError(url, err);
+    throw networkError(url, err, signal);
   }
   if (!response.ok) {
     await response.body?.cancel();
@@ -69,17 +72,17 @@ async function get(url: string): Promise<Response> {
   return response;
 }
 
-async function readText(response: Response, url: string): Promise<string> {
+async function readText(response: Response, url: string, signal: AbortSignal | undefined): Promise<string> {
   try {
     return await response.text();
   } catch (err) {
-    throw networkError(url, err);
+    throw networkError(url, err, signal);
   }
 }
 
 /** Streams url's body into `file`, reporting the bytes as they arrive. */
-async function download(url: string, file: string, onProgress: FetchOptions['onDownloadProgress']): Promise<void> {
-  const response = await get(url);
+async function download(url: string, file: string, onProgress: FetchOptions['onDownloadProgress'], signal: AbortSignal | undefined): Promise<void> {
+  const response = await get(url, signal);
   const announced = Number(response.headers.get('content-length'));
   const total = Number.isSafeInteger(announced) && announced > 0 ? announced : null;
   const out = await open(file, 'w');
@@ -92,7 +95,7 @@ async function download(url: string, file: string, onProgress: FetchOptions['onD
       onProgress?.(bytes, total);
     }
   } catch (err) {
-    throw err instanceof DataError ? err : networkError(url, err);
+    throw err instanceof DataError ? err : networkError(url, err, signal);
   } finally {
     await out.close();
   }
@@ -102,7 +105,8 @@ async function download(url: string, file: string, onProgress: FetchOptions['onD
 }
 
 /** fetch's "fetch failed" hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a reset…). */
-function networkError(url: string, err: unknown): DataError {
+function networkError(url: string, err: unknown, signal: AbortSignal | undefined): DataError {
+  if (signal?.aborted) return abortedError();
   const cause = (err as { cause?: unknown } | null)?.cause ?? err;
   const code = (cause as NodeJS.ErrnoException | null)?.code;
   const message = cause instanceof Error && cause.message !== '' ? cause.message : String(code ?? cause);

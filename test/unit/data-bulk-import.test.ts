@@ -108,3 +108,16 @@ test('real data is replaced only with force; a synthetic year is replaced and lo
   assert.equal((await importBulkFile({ input, dataDir, force: true })).replaced, 'real');
   assert.equal(readFileSync(target, 'latin1'), original);
 });
+
+test('an AbortSignal stops the import at once or midway, and nothing is left behind', async (t) => {
+  const input = inputFile(t, `${BULK_1977}.gz`, gzipText(bulkTextFromYearText(generateYearText('1977', { records: 3000, seed: 8 }), '1977')));
+  const dataDir = tempDir(t, 'stormdht-import-');
+  await refused({ input, dataDir, signal: AbortSignal.abort() }, 'ABORTED', /^interrupted; nothing was written$/);
+  const controller = new AbortController();
+  let calls = 0;
+  const onProgress = () => {
+    if (++calls === 1) controller.abort(); // after the first chunk: records are being written
+  };
+  await refused({ input, dataDir, signal: controller.signal, onProgress }, 'ABORTED', /^interrupted/);
+  assert.ok(calls >= 1);
+});
