@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `stormdht` command: dispatches to the manager, the peer, the cluster, the demo or the simulation.
+// The `stormdht` command: dispatches to the manager, the peer, the cluster, the demo, the
+// simulation or the data commands.
 import { readFileSync } from 'node:fs';
 import { clusterMain } from './cluster-main.js';
+import { dataMain } from './data-main.js';
 import { demoMain } from './demo.js';
 import { managerMain } from './manager-main.js';
 import { peerMain } from './peer-main.js';
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<void> {
       return demoMain(rest);
     case 'sim':
       return simMain(rest);
+    case 'data':
+      return dataMain(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,6 @@
 // Parsing of the programs' arguments with node:util parseArgs, and the checks on their values.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isValidYear } from '../data/csv.js';
 import { checkIpv4 } from '../manager/validate.js';
 import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
 import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
@@ -16,6 +17,22 @@ export function parse(argv: string[], options: Options, usage: string): { values
   } catch (err) {
     throw new UsageError((err as Error).message, usage);
   }
+}
+
+/**
+ * parse() for a command with a fixed list of positional arguments (named in `positionals` for the
+ * message): null when --help was given, after printing `usage`.
+ */
+export function parseCommandLine(argv: string[], options: Options, usage: string, positionals: readonly string[]): { values: Record<string, unknown>; args: string[] } | null {
+  const { values, positionals: args } = parse(argv, options, usage);
+  if (values.help) {
+    console.log(usage);
+    return null;
+  }
+  if (args.length !== positionals.length) {
+    throw new UsageError(positionals.length === 0 ? `unexpected argument "${args[0]}"` : `expected ${positionals.join(' ')}, got ${args.length} arguments`, usage);
+  }
+  return { values, args };
 }
 
 export function parsePort(text: string | undefined, what: string, usage: string, allowZero = false): number {
@@ -70,13 +87,28 @@ export const MIN_BATCH_BYTES = 512;
 
 /** --batch-bytes: the byte budget of one store datagram, 512 to 60,000. */
 export function parseBatchBytes(option: unknown, usage: string): number | undefined {
+  return parseIntegerOption(option, '--batch-bytes', MIN_BATCH_BYTES, MAX_DATAGRAM_BYTES, usage);
+}
+
+/** A decimal integer option in min…max; undefined when the option was not given. */
+export function parseIntegerOption(option: unknown, what: string, min: number, max: number, usage: string): number | undefined {
   if (option === undefined) return undefined;
   const text = String(option);
-  const bytes = /^[0-9]{1,6}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(bytes >= MIN_BATCH_BYTES && bytes <= MAX_DATAGRAM_BYTES)) {
-    throw new UsageError(`--batch-bytes "${text}" is invalid: use ${MIN_BATCH_BYTES} to ${MAX_DATAGRAM_BYTES}`, usage);
-  }
-  return bytes;
+  const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`${what} "${text}" is invalid: use ${min} to ${max}`, usage);
+  return value;
+}
+
+/** The data directory of a peer and of the data commands: --data-dir, else $STORMDHT_DATA_DIR, else ./data. */
+export function dataDirOption(option: unknown): string {
+  return (option as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
+}
+
+/** A year argument: four decimal digits (SPEC §2). */
+export function parseYear(text: string | undefined, usage: string): string {
+  if (text === undefined) throw new UsageError('missing <year>', usage);
+  if (!isValidYear(text)) throw new UsageError(`year "${text}" is not four decimal digits`, usage);
+  return text;
 }
 
 /** One of a fixed set of words; undefined when the option was not given. */

@@ -4,7 +4,7 @@ import { runCommand, tokenize } from '../peer/commands.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
+import { dataDirOption, parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
 import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
@@ -30,7 +30,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const managerIp = parseIp(positionals[0], 'manager-ip', PEER_USAGE);
   const managerPort = parsePort(positionals[1], 'manager-port', PEER_USAGE);
   const portRange = values['port-range'] === undefined ? undefined : parsePortRange(values['port-range'] as string, PEER_USAGE);
-  const dataDir = (values['data-dir'] as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
+  const dataDir = dataDirOption(values['data-dir']);
   const faults = parseFaultOption(values.faults, PEER_USAGE);
   const batchBytes = parseBatchBytes(values['batch-bytes'], PEER_USAGE);
   const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);

@@ -12,6 +12,7 @@ usage:
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
   stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
+  stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;

@@ -4,7 +4,8 @@
 // between peers. Errors are returned, never thrown, and name the file and the line.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIELD_COUNT, FIELD_NAMES, MAX_EVENT_ID_DIGITS, parseEventId, type StormRecord } from './fields.js';
+import { describeBadEventId, FIELD_COUNT, FIELD_NAMES, parseEventId, type StormRecord } from './fields.js';
+import { describeFsError } from './data-error.js';
 import { tableSize } from './hashing.js';
 
 export interface YearData {
@@ -69,7 +70,7 @@ export function parseYearText(text: string, source: string, year: string): LoadR
     }
     const idText = fields[0]!;
     const eventId = parseEventId(idText);
-    if (eventId === null) return lineError(source, i, describeBadId(idText));
+    if (eventId === null) return lineError(source, i, describeBadEventId(idText));
     const first = firstLineOf.get(eventId);
     if (first !== undefined) return lineError(source, i, `duplicate event_id ${eventId} (first on line ${first})`);
     firstLineOf.set(eventId, i + 1);
@@ -88,7 +89,7 @@ export function loadYear(dir: string, year: string): LoadResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return fail(`cannot read ${file}: ${describeReadError(err)}`);
+    return fail(`cannot read ${file}: ${describeFsError(err)}`);
   }
   const result = parseYearText(text, yearFileName(year), year);
   return result.ok ? { ok: true, data: { ...result.data, path: file } } : result;
@@ -101,27 +102,4 @@ function fail(error: string): LoadResult {
 /** An error on the line at 0-based index `index`; messages count lines from 1. */
 function lineError(source: string, index: number, message: string): LoadResult {
   return fail(`${source} line ${index + 1}: ${message}`);
-}
-
-/** Why parseEventId refused the text, in words a user can act on. */
-function describeBadId(text: string): string {
-  if (text === '') return 'event_id is blank';
-  if (/^[0-9]+$/.test(text)) return `event_id "${text}" has more than ${MAX_EVENT_ID_DIGITS} digits`;
-  return `event_id "${text}" is not a decimal integer`;
-}
-
-/** The common fs failures in plain words; anything else keeps Node's own message. */
-function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'file not found';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
 }

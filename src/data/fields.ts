@@ -22,6 +22,9 @@ export const FIELD_NAMES = [
 
 export type FieldName = (typeof FIELD_NAMES)[number];
 
+/** The header line of details-YYYY.csv as the course wrote it: the 14 names in upper case. */
+export const YEAR_FILE_HEADER = FIELD_NAMES.map((f) => f.toUpperCase()).join(',');
+
 /** 14: derived from the list so the two can never disagree (the type is the literal 14). */
 export const FIELD_COUNT = FIELD_NAMES.length;
 
@@ -66,4 +69,11 @@ export function parseEventId(text: string): number | null {
     if (c < 48 || c > 57) return null; // '0'..'9'
   }
   return Number(text);
+}
+
+/** Why parseEventId refused the text, in words a user can act on. */
+export function describeBadEventId(text: string): string {
+  if (text === '') return 'event_id is blank';
+  if (/^[0-9]+$/.test(text)) return `event_id "${text}" has more than ${MAX_EVENT_ID_DIGITS} digits`;
+  return `event_id "${text}" is not a decimal integer`;
 }

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidYear, yearFileName, yearFilePath } from './csv.js';
-import { FIELD_NAMES } from './fields.js';
+import { DataError } from './data-error.js';
+import { YEAR_FILE_HEADER } from './fields.js';
 import { mulberry32, pickUniform, weightedPicker, type Rng } from './seeded-random.js';
 import * as vocab from './synthetic-vocabulary.js';
 
@@ -55,35 +56,53 @@ export function generateYearText(year: string, options: SyntheticOptions = {}): 
   // Mix the year into the state so one seed gives different data for different years.
   const rng = mulberry32((seed ^ Math.imul(y, 0x9e3779b1)) >>> 0);
   const era = eraOf(y);
-  const lines: string[] = [FIELD_NAMES.map((f) => f.toUpperCase()).join(',')];
+  const lines: string[] = [YEAR_FILE_HEADER];
   for (const id of uniqueEventIds(rng, y, records)) lines.push(makeRow(rng, id, year, era).join(','));
   return lines.join('\r\n');
 }
 
-/** Writes <dir>/details-<year>.csv and a sidecar <dir>/details-<year>.synthetic.json {"synthetic":true,"generator":"stormdht","year","records","seed"} that labels it synthetic. Creates dir. Returns the csv path. */
-export function writeSyntheticYear(dir: string, year: string, options: SyntheticOptions = {}): string {
+/**
+ * Writes <dir>/details-<year>.csv and a sidecar <dir>/details-<year>.synthetic.json
+ * {"synthetic":true,"generator":"stormdht","year","records","seed"} that labels it synthetic.
+ * Creates dir. Returns the csv path. An existing file not labelled synthetic may be real NOAA
+ * data: it is replaced only with `overwrite`, otherwise a DataError EXISTS is thrown.
+ */
+export function writeSyntheticYear(dir: string, year: string, options: SyntheticOptions = {}, overwrite = false): string {
   const { records, seed } = resolveOptions(year, options);
   const csvPath = yearFilePath(dir, year);
-  // Never overwrite a file that is not ours: it may be the only copy of real NOAA data.
-  if (existsSync(csvPath) && !isSyntheticYear(dir, year)) {
-    throw new Error(`refusing to overwrite ${csvPath}: it is not marked synthetic`);
+  if (!overwrite && existsSync(csvPath) && !isSyntheticYear(dir, year)) {
+    throw new DataError('EXISTS', `refusing to overwrite ${csvPath}: it is not marked synthetic and may be real data (--force replaces it)`);
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(csvPath, generateYearText(year, { records, seed }), 'ascii');
-  const label = { synthetic: true, generator: 'stormdht', year, records, seed };
+  const label: SyntheticLabel = { synthetic: true, generator: 'stormdht', year, records, seed };
   writeFileSync(syntheticSidecarPath(dir, year), `${JSON.stringify(label)}\n`, 'utf8');
   return csvPath;
 }
 
+/** The sidecar's content. */
+export interface SyntheticLabel {
+  readonly synthetic: true;
+  readonly generator: string;
+  readonly year: string;
+  readonly records: number;
+  readonly seed: number;
+}
+
 /** True when the sidecar marks <dir>/details-<year>.csv as synthetic. */
 export function isSyntheticYear(dir: string, year: string): boolean {
-  if (!isValidYear(year) || !existsSync(yearFilePath(dir, year))) return false;
+  return syntheticLabel(dir, year) !== null;
+}
+
+/** The sidecar of <dir>/details-<year>.csv when there is one that marks it synthetic, else null. */
+export function syntheticLabel(dir: string, year: string): SyntheticLabel | null {
+  if (!isValidYear(year) || !existsSync(yearFilePath(dir, year))) return null;
   try {
     const label: unknown = JSON.parse(readFileSync(syntheticSidecarPath(dir, year), 'utf8'));
-    return typeof label === 'object' && label !== null && (label as Record<string, unknown>).synthetic === true
-      && (label as Record<string, unknown>).year === year;
+    const fields = typeof label === 'object' && label !== null ? (label as Record<string, unknown>) : {};
+    return fields.synthetic === true && fields.year === year ? (label as SyntheticLabel) : null;
   } catch {
-    return false; // no sidecar or not JSON: not labelled synthetic
+    return null; // no sidecar or not JSON: not labelled synthetic
   }
 }
 

@@ -9,6 +9,7 @@ import {
   defaultRecordCount,
   generateYearText,
   isSyntheticYear,
+  syntheticLabel,
   syntheticSidecarPath,
   writeSyntheticYear,
 } from '../../src/data/synthetic.js';
@@ -126,6 +127,10 @@ test('writeSyntheticYear refuses to overwrite a file not marked synthetic', (t) 
   assert.throws(() => writeSyntheticYear(dir, '1950', { records: 3 }), /refusing to overwrite/);
   assert.equal(readFileSync(real, 'utf8'), 'real data');
   assert.equal(existsSync(syntheticSidecarPath(dir, '1950')), false);
+  // With overwrite the real file is replaced and the new one labelled.
+  writeSyntheticYear(dir, '1950', { records: 3, seed: 9 }, true);
+  assert.equal(readFileSync(real, 'utf8'), generateYearText('1950', { records: 3, seed: 9 }));
+  assert.deepEqual(syntheticLabel(dir, '1950'), { synthetic: true, generator: 'stormdht', year: '1950', records: 3, seed: 9 });
 });
 
 test('bad options are refused at once', () => {
