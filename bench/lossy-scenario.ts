@@ -5,6 +5,7 @@
 // seed, derived from the run, so a run repeats its faults.
 import type { JsonLine } from '../src/cli/processes.js';
 import { yearFacts } from './data.js';
+import { storeTraffic } from './modes-scenario.js';
 import { withProcCluster, type ProcCluster } from './process-cluster.js';
 import { errorText, plan, repeat, timedSetup, type BenchContext } from './runner.js';
 
@@ -54,15 +55,7 @@ export async function lossyScenario(ctx: BenchContext): Promise<void> {
 
 /** Retransmissions since the last forgetLines(), over every peer and the manager. */
 function retransmissions(c: ProcCluster): { stores: number; others: number } {
-  let stores = 0;
-  let others = 0;
-  const lines: JsonLine[] = [...c.linesByPeer().values()].flat();
-  lines.push(...c.manager.proc.lines);
-  for (const line of lines) {
-    const text = typeof line.text === 'string' ? line.text : '';
-    if (text.startsWith('retransmitting ')) others++;
-    const resent = /retransmitted (\d+) stores?\b/.exec(text);
-    if (resent) stores += Number(resent[1]);
-  }
-  return { stores, others };
+  const lines: JsonLine[] = [...c.linesByPeer().values(), c.manager.proc.lines].flat();
+  const others = lines.filter((line) => typeof line.text === 'string' && line.text.startsWith('retransmitting ')).length;
+  return { stores: storeTraffic(c.linesByPeer(), 'peera').retransmitted, others };
 }
