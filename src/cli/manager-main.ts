@@ -3,6 +3,7 @@
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
+import { CoalescedWriter } from './coalesced-writer.js';
 import { parse, parseFaultOption, parseIp, parsePort, parseSeconds } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
@@ -18,7 +19,8 @@ export async function managerMain(argv: string[]): Promise<void> {
   const json = values.json === true;
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
-  const write = (obj: Record<string, unknown>, human: string) => process.stdout.write(`${json ? JSON.stringify(obj) : human}\n`);
+  const output = new CoalescedWriter(process.stdout);
+  const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 
   const onEvent = (e: ManagerEvent) => {
     if (e.kind === 'trace') write({ type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text }, `${e.from} → ${e.to}: ${e.text}`);

@@ -1,6 +1,7 @@
 // `stormdht peer`: a peer process reading its user's commands from stdin (SPEC §5, §14).
 import { PeerNode } from '../peer/node.js';
 import { runCommand, tokenize } from '../peer/commands.js';
+import { CoalescedWriter } from './coalesced-writer.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
@@ -36,7 +37,8 @@ export async function peerMain(argv: string[]): Promise<void> {
   const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);
   const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
 
-  const write = (line: string) => process.stdout.write(`${line}\n`);
+  const output = new CoalescedWriter(process.stdout);
+  const write = (line: string) => output.line(line);
   const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
   const node = new PeerNode({
     manager: { ip: managerIp, port: managerPort },

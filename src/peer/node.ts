@@ -16,6 +16,7 @@ import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsen
 import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
+import { relayStore } from './handlers/store.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
 
@@ -165,6 +166,7 @@ export class PeerNode {
       random: this.random,
       rtt,
       onEvent: (e) => this.onTransportEvent('ring', e),
+      intercept: (buf) => relayStore(this, buf),
     });
     this.registration = { name, ip, m, p };
     this.names.set(formatAddress(this.manager), 'manager');
@@ -257,7 +259,8 @@ export class PeerNode {
       case 'recv': {
         const msg = e.msg;
         if (msg.type === 'store' || msg.type === 'store-ack') {
-          this.storeTraffic.record(e.kind, msg, e.kind === 'send' ? this.nameOf(e.to) : this.nameOf(e.from));
+          // Only a store sent is counted by its next hop's name (nameOf formats an address).
+          this.storeTraffic.record(e.kind, msg, e.kind === 'send' && msg.type === 'store' ? this.nameOf(e.to) : '');
           return;
         }
         // Manager commands and replies are traced by managerRequest in the §14 form.

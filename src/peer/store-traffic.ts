@@ -28,6 +28,16 @@ export class StoreTraffic {
     this.sent.set(peer, entry);
   }
 
+  /** A store received and passed on undecoded (handlers/store.ts relayStore). */
+  relayed(records: number, to: string): void {
+    this.receivedDatagrams++;
+    this.receivedRecords += records;
+    const entry = this.sent.get(to) ?? { datagrams: 0, records: 0 };
+    entry.datagrams++;
+    entry.records += records;
+    this.sent.set(to, entry);
+  }
+
   /** One line about everything since the last reset, or null when there was no store traffic. */
   summary(): string | null {
     const parts: string[] = [];

@@ -68,6 +68,11 @@ export interface EndpointOptions {
   readonly onEvent?: (event: TransportEvent) => void;
   /** Shared by the endpoints of one process, so that each starts from what the others measured. */
   readonly rtt?: RttEstimator;
+  /**
+   * Sees every datagram before it is decoded; true when it has dealt with it (a store passed on
+   * by its header alone), which then goes no further.
+   */
+  readonly intercept?: (buf: Buffer, from: Address) => boolean;
 }
 
 interface Pending {
@@ -110,6 +115,7 @@ export class Endpoint {
   /** Round trips of answered requests, for the adaptive timeout. */
   readonly rtt: RttEstimator;
   private state: 'open' | 'closed' = 'open';
+  private readonly intercept: ((buf: Buffer, from: Address) => boolean) | null;
 
   constructor(
     private readonly socket: DatagramSocket,
@@ -127,6 +133,7 @@ export class Endpoint {
     this.replies = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
     this.executing = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
     this.rtt = options.rtt ?? new RttEstimator();
+    this.intercept = options.intercept ?? null;
     socket.onDatagram((buf, from) => this.receive(buf, from));
   }
 
@@ -221,6 +228,13 @@ export class Endpoint {
   forward(to: Address, msg: Message, raw: Buffer): void {
     if (this.state === 'closed') return;
     this.sendBuf(raw, to, msg);
+  }
+
+  /** Passes on the bytes of a datagram that was never decoded (see EndpointOptions.intercept). */
+  relay(to: Address, raw: Buffer): void {
+    if (this.state === 'closed') return;
+    this.stats.sent++;
+    this.socket.send(raw, to);
   }
 
   /** Answers a request with a reply and remembers it for repeats of that request. */
@@ -343,6 +357,10 @@ export class Endpoint {
 
   private receive(buf: Buffer, from: Address): void {
     if (this.state === 'closed') return;
+    if (this.intercept?.(buf, from)) {
+      this.stats.received++;
+      return;
+    }
     const decoded = decode(buf);
     if (!decoded.ok) {
       this.stats.malformed++;

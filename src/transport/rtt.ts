@@ -23,11 +23,19 @@ export interface RttOptions {
    * path would leave its first requests only a handful of attempts within their budget.
    */
   readonly startFrom?: RttEstimator;
+  /**
+   * Hops the request crosses before its answer comes back directly (a store to the owner k hops
+   * round the ring: k). Until its own sample, the estimate it starts from — a one-hop round trip,
+   * two legs — is scaled by (hops + 1) / 2, the legs of this path, so that the first stores to a
+   * far owner are not all resent before they can have arrived.
+   */
+  readonly hops?: number;
 }
 
 export class RttEstimator {
   private readonly backsOff: boolean;
   private readonly startFrom: RttEstimator | null;
+  private readonly legs: number;
   private srtt: number | null = null;
   private rttvar = 0;
   private backoffFactor = 1;
@@ -37,6 +45,7 @@ export class RttEstimator {
   constructor(options: RttOptions = {}) {
     this.backsOff = options.backoff === true;
     this.startFrom = options.startFrom ?? null;
+    this.legs = Math.max(1, ((options.hops ?? 1) + 1) / 2);
   }
 
   /** A round trip of `ms`, measured at `now` on a request sent once (Karn: never on a retransmitted one). */
@@ -82,7 +91,10 @@ export class RttEstimator {
 
   /** SRTT + 4·RTTVAR (at least MIN_ADAPTIVE), from this estimate or the one it starts from; null before any sample. */
   private baseTimeout(): number | null {
-    if (this.srtt === null) return this.startFrom?.baseTimeout() ?? null;
+    if (this.srtt === null) {
+      const borrowed = this.startFrom?.baseTimeout() ?? null;
+      return borrowed === null ? null : borrowed * this.legs;
+    }
     return Math.max(MIN_ADAPTIVE_TIMEOUT_MS, this.srtt + 4 * this.rttvar);
   }
 }

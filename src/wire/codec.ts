@@ -103,6 +103,45 @@ export function encodedLength(msg: Message): number {
   return Buffer.byteLength(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }), 'utf8');
 }
 
+/** What a forwarder needs of a store, read from its header alone (see peekStore). */
+export interface StoreHeader {
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly owner: number;
+  readonly epoch: string;
+  /** How many records the datagram carries. */
+  readonly records: number;
+}
+
+const STORE_PREFIX = Buffer.from(`{"v":${PROTOCOL_VERSION},"type":"store","rid":`, 'utf8');
+const RECORDS_KEY = Buffer.from(',"records":[', 'utf8');
+const RECORD_START = Buffer.from('{"pos":', 'utf8');
+
+/**
+ * The header of a store datagram laid out as encodeStore lays it out, without reading its
+ * records: a node that only passes the store on needs its owner and epoch, not its records. Null
+ * for anything else, which then takes the full decode. The records are checked, as by decode, by
+ * the owner that keeps them. Inside JSON strings quotes are escaped, so the keys searched for can
+ * only be the message's own.
+ */
+export function peekStore(buf: Buffer): StoreHeader | null {
+  if (buf.length > MAX_DATAGRAM_BYTES || buf.length < STORE_PREFIX.length || !buf.subarray(0, STORE_PREFIX.length).equals(STORE_PREFIX)) return null;
+  const at = buf.indexOf(RECORDS_KEY, STORE_PREFIX.length);
+  if (at < 0) return null;
+  let head: unknown;
+  try {
+    head = JSON.parse(`${buf.toString('utf8', 0, at)}}`);
+  } catch {
+    return null;
+  }
+  if (!isObject(head)) return null;
+  const { rid, origin, owner, epoch } = head;
+  if (typeof rid !== 'string' || rid.length === 0 || rid.length > 64 || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
+  let records = 0;
+  for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
+  return { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string, records };
+}
+
 export function decode(buf: Uint8Array): Decoded {
   if (buf.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: `datagram of ${buf.length} bytes exceeds ${MAX_DATAGRAM_BYTES}` };
   let value: unknown;

@@ -3,9 +3,26 @@
 // event_id replaces the old one), so a retransmitted store changes nothing more.
 import { parseEventId, type StormRecord } from '../../data/fields.js';
 import { positionOf } from '../../data/hashing.js';
+import { peekStore } from '../../wire/codec.js';
 import type { StoreRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
+
+/**
+ * The forwarding fast path (the node's p-port intercept): a store of this ring's build for another
+ * owner goes on to the right neighbour by its header alone, its records neither parsed nor checked
+ * here (the owner checks them). False for anything else, which takes onStore's path.
+ */
+export function relayStore(node: PeerNode, raw: Buffer): boolean {
+  const r = node.ring;
+  if (r === null || r.epoch === null) return false;
+  const head = peekStore(raw);
+  if (head === null || head.epoch !== r.epoch || head.owner === r.id || head.owner >= r.n || sameTuple(head.origin, node.self!)) return false;
+  const next = rightNeighbour(r);
+  node.p.relay(addressOf(next), raw);
+  node.storeTraffic.relayed(head.records, next.name);
+  return true;
+}
 
 export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
   const r = node.ring;

@@ -1,18 +1,18 @@
 // Populate and count (SPEC §6.2 steps 2–4), run by node 0 of the current ring for setup, leave
 // and join alike: records go out in batches that fit one datagram, through the right neighbour,
 // with at most STORE_WINDOW unacknowledged; then a count message collects every node's total.
-import { positionOf, ownerOf } from '../../data/hashing.js';
+import { ownerOf } from '../../data/hashing.js';
 import type { YearData } from '../../data/csv.js';
 import { OvertakeDetector } from '../../transport/overtake-detector.js';
 import { RttEstimator } from '../../transport/rtt.js';
 import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
 import { encodeStore } from '../../wire/codec.js';
-import type { CountRequest, WireRecord } from '../../wire/messages.js';
+import type { CountRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { RESET_DURING_DISTRIBUTION } from '../errors.js';
 import { rightNeighbour } from '../ring-state.js';
-import { planStoreBatches, type StoreBatch } from './store-batches.js';
+import { encodedRecordsOf, planStoreBatches, type EncodedRecord, type StoreBatch } from './store-batches.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
@@ -29,13 +29,14 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   node.table.clear();
   node.storeTraffic.reset();
 
-  const byOwner: WireRecord[][] = Array.from({ length: r.n }, () => []);
-  for (const rec of data.records) {
-    const pos = positionOf(rec.eventId, r.s);
-    const owner = ownerOf(pos, r.n);
-    if (owner === 0) node.table.put(pos, rec);
-    else byOwner[owner]!.push({ pos, fields: rec.fields });
-  }
+  const encoded = encodedRecordsOf(data);
+  const byOwner: EncodedRecord[][] = Array.from({ length: r.n }, () => []);
+  data.records.forEach((rec, i) => {
+    const e = encoded[i]!;
+    const owner = ownerOf(e.record.pos, r.n);
+    if (owner === 0) node.table.put(e.record.pos, rec);
+    else byOwner[owner]!.push(e);
+  });
 
   const right = rightNeighbour(r);
   // SPEC §6.2: every store goes to the right neighbour, which forwards it towards its owner.
@@ -46,8 +47,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   // overtaken by later acks was lost, and is resent without waiting for its timer.
   const overtakes = new OvertakeDetector();
   // Each owner's stores cross their own number of hops: each path has its own round-trip estimate,
-  // starting from the peer's general one and backing off until it has measured its own.
-  const rtts = Array.from({ length: r.n }, () => new RttEstimator({ backoff: true, startFrom: node.p.rtt }));
+  // starting from the peer's general one scaled to its hops, and backing off until it has
+  // measured its own.
+  const rtts = Array.from({ length: r.n }, (_, owner) => new RttEstimator({ backoff: true, startFrom: node.p.rtt, hops: node.placement === 'direct' ? 1 : owner }));
   // The first failure (a store out of budget, or the ring reset under us) ends the distribution:
   // queued batches are not sent and those in flight are withdrawn, instead of each one
   // retransmitting through its whole budget.
