@@ -1,9 +1,11 @@
 // `stormdht manager`: the manager process (SPEC §1.1). It prints where it listens, then a trace
 // of every command and reply, until SIGINT or SIGTERM.
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
+import type { ManagerState } from '../manager/state.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
+import { liveSummary, LIVE_VIEW_TICK_MS } from './manager-live-view.js';
 import { parse, parseFaultOption, parseIp, parsePort, parseSeconds } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
@@ -22,8 +24,26 @@ export async function managerMain(argv: string[]): Promise<void> {
   const output = new CoalescedWriter(process.stdout);
   const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 
+  // On a terminal (and not --json) the live summary stays under the trace.
+  const live = !json && output.live;
+  let waitingSince = Date.now();
+  let lastState: ManagerState | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  const drawSummary = () => {
+    if (lastState !== null) output.setFooter(liveSummary(lastState, waitingSince, Date.now()));
+  };
+  const onState = (state: ManagerState) => {
+    if (state.mode !== lastState?.mode) waitingSince = Date.now();
+    lastState = state;
+    drawSummary();
+    if (ticker !== null) clearInterval(ticker);
+    ticker = state.mode.kind === 'Idle' ? null : setInterval(drawSummary, LIVE_VIEW_TICK_MS);
+    ticker?.unref();
+  };
   const onEvent = (e: ManagerEvent) => {
-    if (e.kind === 'trace') write({ type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text }, `${e.from} → ${e.to}: ${e.text}`);
+    if (e.kind === 'state') {
+      if (live) onState(e.state);
+    } else if (e.kind === 'trace') write({ type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text }, `${e.from} → ${e.to}: ${e.text}`);
     else if (e.kind === 'note') write({ type: 'event', event: 'note', level: e.level, text: e.text }, `${e.level === 'warn' ? 'warning' : 'note'}: ${e.text}`);
   };
   let server: ManagerServer;
@@ -42,5 +62,6 @@ export async function managerMain(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   const { ip, port: bound } = server.address;
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  if (live) onState(server.state);
   if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 }

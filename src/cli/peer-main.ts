@@ -39,7 +39,8 @@ export async function peerMain(argv: string[]): Promise<void> {
 
   const output = new CoalescedWriter(process.stdout);
   const write = (line: string) => output.line(line);
-  const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
+  const footer = { set: (lines: readonly string[]) => output.setFooter(lines), columns: () => process.stdout.columns || 80 };
+  const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write, footer);
   const node = new PeerNode({
     manager: { ip: managerIp, port: managerPort },
     dataDir,

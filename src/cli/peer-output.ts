@@ -1,6 +1,7 @@
 // How a peer's events and results are printed: the human trace or one JSON object per line
 // (SPEC §14). The demo renders the JSON lines of child processes with the same human format.
-import type { CommandResult, PeerEvent } from '../peer/events.js';
+import type { CommandResult, PeerEvent, PrintedEvent } from '../peer/events.js';
+import { renderProgress, RENDER_INTERVAL_MS } from './progress.js';
 
 export type Write = (line: string) => void;
 
@@ -21,7 +22,7 @@ export function resultJson(r: CommandResult): Record<string, unknown> {
 }
 
 /** A JSON event line. */
-export function eventJson(e: PeerEvent): Record<string, unknown> {
+export function eventJson(e: PrintedEvent): Record<string, unknown> {
   switch (e.kind) {
     case 'trace':
       return { type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text };
@@ -45,14 +46,37 @@ export function eventJson(e: PeerEvent): Record<string, unknown> {
 
 export function jsonOutput(write: Write): PeerOutput {
   return {
-    event: (e) => write(JSON.stringify(eventJson(e))),
+    // Progress is for a terminal's eyes only: --json output has nothing of the sort.
+    event: (e) => e.kind !== 'progress' && write(JSON.stringify(eventJson(e))),
     result: (r) => write(JSON.stringify(resultJson(r))),
   };
 }
 
-export function humanOutput(write: Write): PeerOutput {
+/** Where the human output may draw a progress bar: a terminal's footer (see CoalescedWriter). */
+export interface ProgressFooter {
+  set(lines: readonly string[]): void;
+  /** The terminal's width in characters. */
+  columns(): number;
+  /** The clock in ms (injected by tests). */
+  now?(): number;
+}
+
+export function humanOutput(write: Write, footer?: ProgressFooter): PeerOutput {
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  const progress = (e: Extract<PeerEvent, { kind: 'progress' }>) => {
+    if (footer === undefined) return;
+    if (e.finished) {
+      footer.set([]);
+      lastDraw = Number.NEGATIVE_INFINITY;
+      return;
+    }
+    const t = footer.now?.() ?? Date.now();
+    if (t - lastDraw < RENDER_INTERVAL_MS) return;
+    lastDraw = t;
+    footer.set([renderProgress(`distributing ${e.year} (${e.task})`, e.done, e.total, 'records', footer.columns())]);
+  };
   return {
-    event: (e) => eventLines(eventJson(e)).forEach(write),
+    event: (e) => (e.kind === 'progress' ? progress(e) : eventLines(eventJson(e)).forEach(write)),
     result: (r) => resultLines(resultJson(r)).forEach(write),
   };
 }

@@ -18,7 +18,22 @@ export type PeerEvent =
       readonly counts: readonly number[];
     }
   /** The peer needs a line from its user (D1: an event id when it has no copy of the year). */
-  | { readonly kind: 'prompt'; readonly text: string };
+  | { readonly kind: 'prompt'; readonly text: string }
+  /**
+   * How far a distribution this node runs has got: records acknowledged by their owners, of those
+   * sent. A terminal shows it as a progress bar; it is never printed as a line (nor in --json).
+   */
+  | {
+      readonly kind: 'progress';
+      readonly task: 'setup' | 'rebuild' | 'join';
+      readonly year: string;
+      readonly done: number;
+      readonly total: number;
+      readonly finished: boolean;
+    };
+
+/** The events that are printed as lines (every kind but progress). */
+export type PrintedEvent = Exclude<PeerEvent, { readonly kind: 'progress' }>;
 
 /** The outcome of one user command: exactly one per command typed (SPEC §14). */
 export interface CommandResult {

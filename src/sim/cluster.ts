@@ -147,6 +147,7 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
         // the reply cache answers; the peer's own sends are traced from its name.
         if (e.kind === 'trace' && e.to === node?.name && e.from !== e.to) ledger.ran(owner);
         if (e.kind === 'note' && e.level === 'warn') noteExhausted(node?.name ?? label, e.text);
+        if (e.kind === 'progress') return;
         if (trace !== undefined) trace(label, e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.kind === 'counts' ? `counts ${e.counts.join(' / ')}` : e.text);
       },
     });

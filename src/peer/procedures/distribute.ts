@@ -88,16 +88,26 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
     }
   };
+  const total = byOwner.reduce((sum, records) => sum + records.length, 0);
+  let acknowledged = 0;
+  const progress = (finished: boolean) => node.emit({ kind: 'progress', task: reason, year: data.year, done: acknowledged, total, finished });
   const sends: Promise<unknown>[] = [];
   for (let owner = 1; owner < r.n; owner++) {
     for (const batch of planStoreBatches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
-      sends.push(window.run(() => store(owner, batch)));
+      sends.push(
+        window.run(async () => {
+          await store(owner, batch);
+          acknowledged += batch.records.length;
+          progress(false);
+        }),
+      );
     }
   }
   try {
     await Promise.all(sends);
   } finally {
     node.cancelDistribution = null;
+    progress(true);
   }
   node.storeTraffic.flush((text) => node.note(text));
   assertSameBuild(node, epoch);
