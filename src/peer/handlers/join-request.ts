@@ -11,5 +11,6 @@ export function onJoinRequest(node: PeerNode, msg: JoinRequest, from: Address): 
     return;
   }
   node.reply(from, msg.rid, { ok: true });
-  void rebuildForJoin(node, msg.joiner);
+  // After the reply has left (see rebuild-dht.ts).
+  node.clock.setTimer(0, () => void rebuildForJoin(node, msg.joiner));
 }

@@ -15,5 +15,7 @@ export function onRebuildDht(node: PeerNode, msg: RebuildDhtRequest, from: Addre
     return;
   }
   node.reply(from, msg.rid, { ok: true });
-  void rebuildAfterLeave(node, msg.origin);
+  // After the reply has left (a datagram goes out on the next tick): reading the year's file is
+  // synchronous, and would otherwise hold the reply back until it is done.
+  node.clock.setTimer(0, () => void rebuildAfterLeave(node, msg.origin));
 }
