@@ -1,5 +1,6 @@
 // `stormdht peer`: a peer process reading its user's commands from stdin (SPEC §5, §14).
 import { PeerNode } from '../peer/node.js';
+import { STORE_ENCODINGS } from '../peer/procedures/store-batches.js';
 import { runCommand, tokenize } from '../peer/commands.js';
 import { CoalescedWriter } from './coalesced-writer.js';
 import { LineReader } from './line-reader.js';
@@ -20,6 +21,7 @@ export async function peerMain(argv: string[]): Promise<void> {
       'batch-bytes': { type: 'string' },
       routing: { type: 'string' },
       placement: { type: 'string' },
+      'store-encoding': { type: 'string' },
     },
     PEER_USAGE,
   );
@@ -36,6 +38,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const batchBytes = parseBatchBytes(values['batch-bytes'], PEER_USAGE);
   const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);
   const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
+  const storeEncoding = parseChoice(values['store-encoding'], '--store-encoding', STORE_ENCODINGS, PEER_USAGE);
 
   const output = new CoalescedWriter(process.stdout);
   const write = (line: string) => output.line(line);
@@ -49,6 +52,7 @@ export async function peerMain(argv: string[]): Promise<void> {
     ...(batchBytes === undefined ? {} : { batchBytes }),
     ...(routing === undefined ? {} : { routing }),
     ...(placement === undefined ? {} : { placement }),
+    ...(storeEncoding === undefined ? {} : { storeEncoding }),
     onEvent: (e) => out.event(e),
   });
   if (hasFaults(faults)) out.event({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });

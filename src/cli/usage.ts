@@ -8,7 +8,8 @@ export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for th
 usage:
   stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
-                [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
+                [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
+                [--store-encoding deflate|json] [--faults SPEC]
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
   stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
@@ -30,7 +31,8 @@ Runs until SIGINT or SIGTERM, then exits 0.
 ${FAULTS_HELP}`;
 
 export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
-                     [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct] [--faults SPEC]
+                     [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
+                     [--store-encoding deflate|json] [--faults SPEC]
 
 Runs a peer. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
@@ -53,6 +55,9 @@ Blank lines and lines starting with # are ignored.
                        (the first node sends the query straight to the owner)
   --placement P        how this peer, as leader, places records: ring (the protocol's, default: through
                        the right neighbour) or direct (each batch straight to its owner)
+  --store-encoding E   how this peer's store datagrams carry records: deflate (default: the JSON text
+                       deflated, about three times as many records per datagram) or json (SPEC's
+                       plain records array)
 ${FAULTS_HELP}`;
 
 export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]

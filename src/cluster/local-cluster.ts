@@ -14,6 +14,8 @@ export interface LocalClusterOptions {
   readonly host?: string;
   /** Options every peer shares (batchBytes, routing, placement, …). */
   readonly peerOptions?: Partial<PeerOptions>;
+  /** The manager's --await-timeout, in ms (default DEFAULT_AWAIT_TIMEOUT_MS). */
+  readonly awaitTimeoutMs?: number;
 }
 
 /** The i-th peer name: letters only (SPEC §2), a, b, …, z, aa, ab, … */
@@ -32,7 +34,7 @@ export class LocalCluster {
   /** Starts the manager and the peers and registers every peer on its own two ports. */
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
-    const manager = await ManagerServer.start({ host, port: 0 });
+    const manager = await ManagerServer.start({ host, port: 0, ...(options.awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs: options.awaitTimeoutMs }) });
     const nodes = new Map<string, PeerNode>();
     const cluster = new LocalCluster(manager, nodes);
     try {

@@ -17,6 +17,7 @@ import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
 import { relayStore } from './handlers/store.js';
+import type { StoreEncoding } from './procedures/store-batches.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
 
@@ -42,6 +43,8 @@ export interface PeerOptions {
   readonly routing?: Routing;
   /** How this peer, as a leader, places records: round the ring (default), or straight to each owner. */
   readonly placement?: Placement;
+  /** How its store datagrams carry records: deflated (default) or SPEC's plain JSON array. */
+  readonly storeEncoding?: StoreEncoding;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -70,6 +73,7 @@ export class PeerNode {
   readonly batchBytes: number;
   readonly routing: Routing;
   readonly placement: Placement;
+  readonly storeEncoding: StoreEncoding;
   readonly clock: Clock;
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -95,6 +99,7 @@ export class PeerNode {
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
     this.routing = options.routing ?? 'hot-potato';
     this.placement = options.placement ?? 'ring';
+    this.storeEncoding = options.storeEncoding ?? 'deflate';
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.bind = options.bind ?? bindUdp;

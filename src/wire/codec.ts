@@ -1,6 +1,7 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
+import { inflateRawSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
 
 /** Hard cap on any datagram stormdht sends or accepts (SPEC §1.3: never above 60,000 bytes). */
@@ -98,6 +99,36 @@ export function encodeStore(rid: string, origin: Tuple, owner: number, epoch: st
   return Buffer.from(`${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"records":${recordsJson}}`, 'utf8');
 }
 
+/**
+ * A packed store datagram: the records' JSON array text, deflated (raw DEFLATE) and in base64,
+ * under `packed`, with their number under `count`, in place of `records`. It decodes to the same
+ * store message as encodeStore with that text (see unpackRecords).
+ */
+export function encodePackedStore(rid: string, origin: Tuple, owner: number, epoch: string, count: number, packed: string): Buffer {
+  const head = `{"v":${PROTOCOL_VERSION},"type":"store","rid":${JSON.stringify(rid)},"origin":${JSON.stringify(origin)}`;
+  return Buffer.from(`${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"count":${count},"packed":"${packed}"}`, 'utf8');
+}
+
+/** The most a packed store may inflate to: far above any datagram's records, far below harm. */
+export const MAX_UNPACKED_BYTES = 1 << 20;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The records of a packed store, as the JSON value they inflate to (checked by the schema like
+ * plain records), or null when `packed` is not base64 of raw DEFLATE within MAX_UNPACKED_BYTES,
+ * not JSON, or holds a different number of records than `count` says.
+ */
+function unpackRecords(packed: string, count: unknown): unknown[] | null {
+  if (!BASE64.test(packed) || !isNat(count)) return null;
+  try {
+    const value: unknown = JSON.parse(inflateRawSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8'));
+    return Array.isArray(value) && value.length === count ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The byte length encode(msg) would have, without building a Buffer twice. */
 export function encodedLength(msg: Message): number {
   return Buffer.byteLength(JSON.stringify({ v: PROTOCOL_VERSION, ...msg }), 'utf8');
@@ -115,18 +146,20 @@ export interface StoreHeader {
 
 const STORE_PREFIX = Buffer.from(`{"v":${PROTOCOL_VERSION},"type":"store","rid":`, 'utf8');
 const RECORDS_KEY = Buffer.from(',"records":[', 'utf8');
+const PACKED_KEY = Buffer.from(',"packed":"', 'utf8');
 const RECORD_START = Buffer.from('{"pos":', 'utf8');
 
 /**
- * The header of a store datagram laid out as encodeStore lays it out, without reading its
- * records: a node that only passes the store on needs its owner and epoch, not its records. Null
+ * The header of a store datagram laid out as encodeStore or encodePackedStore lays it out, without
+ * reading its records: a node that only passes the store on needs its owner and epoch, not its records. Null
  * for anything else, which then takes the full decode. The records are checked, as by decode, by
  * the owner that keeps them. Inside JSON strings quotes are escaped, so the keys searched for can
  * only be the message's own.
  */
 export function peekStore(buf: Buffer): StoreHeader | null {
   if (buf.length > MAX_DATAGRAM_BYTES || buf.length < STORE_PREFIX.length || !buf.subarray(0, STORE_PREFIX.length).equals(STORE_PREFIX)) return null;
-  const at = buf.indexOf(RECORDS_KEY, STORE_PREFIX.length);
+  const packedAt = buf.indexOf(PACKED_KEY, STORE_PREFIX.length);
+  const at = packedAt >= 0 ? packedAt : buf.indexOf(RECORDS_KEY, STORE_PREFIX.length);
   if (at < 0) return null;
   let head: unknown;
   try {
@@ -135,29 +168,38 @@ export function peekStore(buf: Buffer): StoreHeader | null {
     return null;
   }
   if (!isObject(head)) return null;
-  const { rid, origin, owner, epoch } = head;
+  const { rid, origin, owner, epoch, count } = head;
   if (typeof rid !== 'string' || rid.length === 0 || rid.length > 64 || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
-  let records = 0;
-  for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
+  if (packedAt >= 0 && !isNat(count)) return null;
+  let records = packedAt >= 0 ? (count as number) : 0;
+  if (packedAt < 0) for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
   return { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string, records };
 }
 
 export function decode(buf: Uint8Array): Decoded {
   if (buf.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: `datagram of ${buf.length} bytes exceeds ${MAX_DATAGRAM_BYTES}` };
-  let value: unknown;
+  let parsed: unknown;
   try {
-    value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8'));
+    parsed = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8'));
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  if (!isObject(value)) return { ok: false, reason: 'not a JSON object' };
+  if (!isObject(parsed)) return { ok: false, reason: 'not a JSON object' };
+  let value: Record<string, unknown> = parsed;
   const rid = typeof value.rid === 'string' && value.rid.length > 0 && value.rid.length <= 64 ? value.rid : undefined;
   const type = typeof value.type === 'string' ? value.type.slice(0, 40) : undefined;
   const fail = (reason: string): Malformed => ({ ok: false, reason, ...(rid ? { rid } : {}), ...(type ? { type } : {}) });
   if (value.v !== PROTOCOL_VERSION) return fail(`unsupported protocol version ${JSON.stringify(value.v)}`);
   if (!isMessageType(value.type)) return fail(type === undefined ? 'no type' : `unknown type "${type}"`);
   if (rid === undefined) return fail('missing or invalid rid');
-  const schema = SCHEMAS[value.type];
+  if (value.type === 'store' && value.records === undefined && value.packed !== undefined) {
+    // A packed store (encodePackedStore) becomes the plain one; its records are then checked alike.
+    const records = typeof value.packed === 'string' ? unpackRecords(value.packed, value.count) : null;
+    if (records === null) return fail('store: invalid field "packed"');
+    const { packed: _packed, count: _count, ...plain } = value;
+    value = { ...plain, records };
+  }
+  const schema = SCHEMAS[value.type as MessageType];
   for (const [field, check] of Object.entries(schema)) {
     if (!check(value[field])) return fail(`${value.type}: ${value[field] === undefined ? 'missing' : 'invalid'} field "${field}"`);
   }

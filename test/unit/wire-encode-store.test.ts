@@ -2,9 +2,10 @@
 // message the generic encoder would, and the batcher's plan must fit the budget with it.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { decode, encode, encodeStore, peekStore } from '../../src/wire/codec.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { decode, encode, encodePackedStore, encodeStore, MAX_UNPACKED_BYTES, peekStore } from '../../src/wire/codec.js';
 import type { StoreRequest, Tuple, WireRecord } from '../../src/wire/messages.js';
-import { encodeRecord, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
+import { encodeRecord, planPackedBatches, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
 
 const ORIGIN: Tuple = { name: 'alice', ip: '127.0.0.1', port: 7002 };
 const row = (id: number, county: string): WireRecord => ({
@@ -62,4 +63,51 @@ test('peekStore refuses what is not a well-formed store header, leaving it to th
   ];
   for (const text of refused) assert.equal(peekStore(Buffer.from(text, 'utf8')), null, text);
   assert.equal(peekStore(Buffer.alloc(60_001, 0x20)), null);
+});
+
+test('a packed store decodes to the same store as the plain one; its header peeks alike', () => {
+  const records = [row(5536849, 'SHELBY'), row(5539287, 'NORTHERN GREENLEE'), row(10, '{"pos":3} "quoted"')];
+  const json = JSON.stringify(records);
+  const packed = deflateRawSync(json).toString('base64');
+  const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packed);
+  assert.deepEqual(decode(buf), decode(encodeStore('abc123.7f', ORIGIN, 3, 'q1w2e3', json)));
+  assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 3 });
+});
+
+test('a packed store that is not base64 of raw DEFLATE of a records array of `count` records is refused', () => {
+  const records = [row(1, 'X'), row(2, 'Y')];
+  const pack = (text: string) => deflateRawSync(text).toString('base64');
+  const bad: Array<[string, unknown]> = [
+    ['not base64!', 2],
+    [Buffer.from('plain text, not deflated').toString('base64'), 2],
+    [pack(JSON.stringify(records)), 3],
+    [pack(JSON.stringify(records)), -1],
+    [pack('{"not":"an array"}'), 1],
+    [pack('[1, 2'), 2],
+    // A bomb: 2 MiB of spaces inflate past MAX_UNPACKED_BYTES.
+    [pack(`[${' '.repeat(MAX_UNPACKED_BYTES + 1)}]`), 0],
+  ];
+  for (const [packed, count] of bad) {
+    const d = decode(Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count, packed })));
+    assert.equal(d.ok, false, `${String(packed).slice(0, 30)} / ${String(count)}`);
+    assert.equal(!d.ok && d.reason, 'store: invalid field "packed"');
+  }
+  // Records that inflate fine but break the schema are refused by the schema, as plain ones are.
+  const wrong = pack(JSON.stringify([{ pos: 'x', fields: [] }]));
+  const d = decode(Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count: 1, packed: wrong })));
+  assert.equal(!d.ok && d.reason, 'store: invalid field "records"');
+});
+
+test('every packed batch, encoded with a long rid, fits its budget, keeps the records in order and inflates to its text', () => {
+  const records = Array.from({ length: 900 }, (_, i) => row(5_500_000 + i * 37, i % 50 === 0 ? 'GORE AND ELK MOUNTAINS/CENTRAL MOUNTAIN VALLEYS/'.repeat(3) : `COUNTY ${i % 17}`));
+  for (const budget of [600, 1_400, 8_000]) {
+    const plan = planPackedBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
+    assert.deepEqual(plan.flatMap((b) => b.records), records);
+    for (const b of plan) {
+      assert.equal(inflateRawSync(Buffer.from(b.packed!, 'base64')).toString('utf8'), JSON.stringify(b.records));
+      assert.ok(encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 2, 'e1', b.records.length, b.packed!).length <= budget, `batch over ${budget}`);
+    }
+    const plain = planStoreBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
+    assert.ok(plan.length * 2 < plain.length, `packing should at least halve the datagrams: ${plan.length} vs ${plain.length} at ${budget}`);
+  }
 });

@@ -7,12 +7,12 @@ import { OvertakeDetector } from '../../transport/overtake-detector.js';
 import { RttEstimator } from '../../transport/rtt.js';
 import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
-import { encodeStore } from '../../wire/codec.js';
+import { encodePackedStore, encodeStore } from '../../wire/codec.js';
 import type { CountRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { RESET_DURING_DISTRIBUTION } from '../errors.js';
 import { rightNeighbour } from '../ring-state.js';
-import { encodedRecordsOf, planStoreBatches, type EncodedRecord, type StoreBatch } from './store-batches.js';
+import { encodedRecordsOf, ownerBatches, type EncodedRecord, type StoreBatch } from './store-batches.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
@@ -77,7 +77,8 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
             inFlight.add(id);
             overtakes.sent(owner, id);
           },
-          encode: (id) => encodeStore(id, self, owner, epoch, batch.json),
+          encode: (id) =>
+            batch.packed === undefined ? encodeStore(id, self, owner, epoch, batch.json) : encodePackedStore(id, self, owner, epoch, batch.records.length, batch.packed),
         },
       );
     } catch (err) {
@@ -93,7 +94,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   const progress = (finished: boolean) => node.emit({ kind: 'progress', task: reason, year: data.year, done: acknowledged, total, finished });
   const sends: Promise<unknown>[] = [];
   for (let owner = 1; owner < r.n; owner++) {
-    for (const batch of planStoreBatches(byOwner[owner]!, self, owner, epoch, node.batchBytes)) {
+    for (const batch of ownerBatches(data, r.n, owner, byOwner[owner]!, self, epoch, node.batchBytes, node.storeEncoding)) {
       sends.push(
         window.run(async () => {
           await store(owner, batch);

@@ -4,7 +4,8 @@
 // becomes the datagram, for every setup and rebuild of that year.
 import type { YearData } from '../../data/csv.js';
 import { positionOf } from '../../data/hashing.js';
-import { encodeStore } from '../../wire/codec.js';
+import { deflateRawSync } from 'node:zlib';
+import { encodePackedStore, encodeStore } from '../../wire/codec.js';
 import type { Tuple, WireRecord } from '../../wire/messages.js';
 
 /** A record as it travels: its message form, its JSON text and that text's UTF-8 length. */
@@ -16,9 +17,18 @@ export interface EncodedRecord {
 
 export interface StoreBatch {
   readonly records: readonly WireRecord[];
-  /** The records' JSON array text, exactly as it goes into the datagram. */
+  /** The records' JSON array text, exactly as it goes into the datagram (or is packed). */
   readonly json: string;
+  /** With the deflate encoding: the text deflated and in base64 (encodePackedStore). */
+  readonly packed?: string;
 }
+
+/**
+ * How store datagrams carry their records: `deflate` packs the JSON text (raw DEFLATE in base64,
+ * about three times as many records per datagram); `json` is SPEC §7's plain `records` array.
+ */
+export type StoreEncoding = 'deflate' | 'json';
+export const STORE_ENCODINGS: readonly StoreEncoding[] = ['deflate', 'json'];
 
 /** A rid as long as any the transport makes (prefix, dot, counter), for the envelope's size. */
 const LONGEST_RID = 'x'.repeat(24);
@@ -63,6 +73,75 @@ export function planStoreBatches(records: readonly EncodedRecord[], origin: Tupl
   });
   if (records.length > start) close(records.length);
   return out;
+}
+
+/** JSON text over deflated text, assumed for the first packed batch of an owner. */
+const FIRST_RATIO = 3.5;
+/** Packed batches are planned to this share of the budget, so that most fit at the first try. */
+const PACKED_FILL = 0.95;
+
+/**
+ * Like planStoreBatches, for packed datagrams: each batch's text, deflated and in base64, keeps
+ * the encodePackedStore datagram within `budget`. Each batch is sized from the compression ratio
+ * of the one before and deflated once, or again a little smaller when it did not fit.
+ */
+export function planPackedBatches(records: readonly EncodedRecord[], origin: Tuple, owner: number, epoch: string, budget: number): StoreBatch[] {
+  const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, records.length, '').length;
+  const room = Math.max(budget - envelope, 0);
+  const out: StoreBatch[] = [];
+  let ratio = FIRST_RATIO;
+  let start = 0;
+  while (start < records.length) {
+    // Base64 turns 3 bytes into 4: the deflated text may take 3/4 of the room.
+    const target = (room * 3) / 4 * ratio * PACKED_FILL;
+    let end = start + 1;
+    for (let bytes = records[start]!.bytes; end < records.length && bytes + records[end]!.bytes + 1 <= target; end++) bytes += records[end]!.bytes + 1;
+    for (;;) {
+      const batch = records.slice(start, end);
+      const json = `[${batch.map((r) => r.json).join(',')}]`;
+      const deflated = deflateRawSync(json);
+      const packed = deflated.toString('base64');
+      // A single record that does not fit still travels, alone (as with plain batches).
+      if (packed.length <= room || end === start + 1) {
+        out.push({ records: batch.map((r) => r.record), json, packed });
+        ratio = json.length / Math.max(deflated.length, 1);
+        start = end;
+        break;
+      }
+      end = start + Math.max(1, Math.floor((end - start) * 0.9));
+    }
+  }
+  return out;
+}
+
+/** Every owner's batches of a year for a ring of n, planned once per year in memory and setting. */
+const plannedYears = new WeakMap<YearData, Map<string, readonly StoreBatch[]>>();
+
+/**
+ * The batches of one owner's records (`records`, which depend on the year, n and the owner only),
+ * planned for this encoding, budget and envelope, and kept with the year: a later setup or rebuild
+ * of the same year over the same ring size sends the same datagram bodies.
+ */
+export function ownerBatches(
+  data: YearData,
+  n: number,
+  owner: number,
+  records: readonly EncodedRecord[],
+  origin: Tuple,
+  epoch: string,
+  budget: number,
+  encoding: StoreEncoding,
+): readonly StoreBatch[] {
+  let plans = plannedYears.get(data);
+  if (plans === undefined) plannedYears.set(data, (plans = new Map()));
+  const envelope = encodeStore(LONGEST_RID, origin, owner, epoch, '[]').length;
+  const key = `${encoding}|${n}|${owner}|${budget}|${envelope}`;
+  let batches = plans.get(key);
+  if (batches === undefined) {
+    batches = encoding === 'deflate' ? planPackedBatches(records, origin, owner, epoch, budget) : planStoreBatches(records, origin, owner, epoch, budget);
+    plans.set(key, batches);
+  }
+  return batches;
 }
 
 /** The records of each batch (for callers that build the message themselves). */
