@@ -8,6 +8,7 @@ import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
+import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
 import { handleCommand } from './handle.js';
 import { initialState, type ManagerState, type Mode, type PeerEntry } from './state.js';
@@ -83,7 +84,9 @@ export class ManagerServer {
       return;
     }
     const req = msg as ManagerRequest;
-    const who = req.name || formatAddress(from);
+    // A command from a socket that is not the named peer's is traced as from that socket.
+    const forged = senderError(this.current, req, from) !== null;
+    const who = forged ? `${formatAddress(from)} (as ${req.name})` : req.name || formatAddress(from);
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
     const outcome = handleCommand(this.current, req, from, this.random);
     const changed = outcome.state !== this.current;
