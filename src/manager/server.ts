@@ -3,7 +3,9 @@
 // Every datagram the manager sends is a reply to a request (§1.2).
 import { realClock, type Clock, type Timer } from '../transport/clock.js';
 import { errorMessage } from '../peer/errors.js';
-import { DEFAULT_AWAIT_TIMEOUT_MS } from '../transport/timing.js';
+import { DEFAULT_AWAIT_TIMEOUT_MS, MANAGER_SOURCE_BURST, MANAGER_SOURCE_RATE_PER_S } from '../transport/timing.js';
+import { NoteLimiter } from '../transport/note-limiter.js';
+import { RateLimitedSocket } from '../transport/rate-limit.js';
 import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
@@ -41,13 +43,27 @@ export class ManagerServer {
   private readonly awaitTimeoutMs: number;
   /** Armed while the manager is in an Await mode; fires the give-up. */
   private awaitTimer: { mode: Mode; timer: Timer } | null = null;
+  /** Notes about dropped input (malformed, forged, over the rate limit), summarised in a flood. */
+  private readonly drops: NoteLimiter;
+  /** Notes about repeats answered from the reply cache, likewise. */
+  private readonly repeats: NoteLimiter;
+  /** Drops what one source sends beyond its token bucket, before it is decoded. */
+  private readonly limiter: RateLimitedSocket;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
     this.onEvent = options.onEvent ?? (() => {});
     this.clock = options.clock ?? realClock;
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
-    this.endpoint = new Endpoint(socket, (msg, from) => this.onRequest(msg, from), {
+    this.drops = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'warn', text }));
+    this.repeats = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'info', text }));
+    this.limiter = new RateLimitedSocket(
+      socket,
+      this.clock,
+      { perSecond: MANAGER_SOURCE_RATE_PER_S, burst: MANAGER_SOURCE_BURST },
+      { onDrop: (from) => this.drops.note('datagrams over the rate limit', `dropped a datagram from ${formatAddress(from)}: over its rate limit`) },
+    );
+    this.endpoint = new Endpoint(this.limiter, (msg, from) => this.onRequest(msg, from), {
       clock: this.clock,
       random: this.random,
       onEvent: (e) => this.onTransportEvent(e),
@@ -69,12 +85,14 @@ export class ManagerServer {
   }
 
   get stats() {
-    return this.endpoint.stats;
+    return { ...this.endpoint.stats, rateLimited: this.limiter.stats.dropped };
   }
 
   close(): Promise<void> {
     this.awaitTimer?.timer.cancel();
     this.awaitTimer = null;
+    this.drops.flush();
+    this.repeats.flush();
     return this.endpoint.close();
   }
 
@@ -84,9 +102,15 @@ export class ManagerServer {
       return;
     }
     const req = msg as ManagerRequest;
-    // A command from a socket that is not the named peer's is traced as from that socket.
-    const forged = senderError(this.current, req, from) !== null;
-    const who = forged ? `${formatAddress(from)} (as ${req.name})` : req.name || formatAddress(from);
+    const forged = senderError(this.current, req, from);
+    if (forged !== null) {
+      // Refused by handleCommand without a change. Not traced line by line: a flood of forgeries
+      // becomes a few notes and a summary.
+      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.random).reply);
+      this.drops.note('forged commands', `refused ${req.type} from ${formatAddress(from)}: ${forged}`);
+      return;
+    }
+    const who = req.name || formatAddress(from);
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
     const outcome = handleCommand(this.current, req, from, this.random);
     const changed = outcome.state !== this.current;
@@ -135,7 +159,7 @@ export class ManagerServer {
   }
 
   private onTransportEvent(e: TransportEvent): void {
-    if (e.kind === 'malformed') this.onEvent({ kind: 'note', level: 'warn', text: `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}` });
-    else if (e.kind === 'duplicate') this.onEvent({ kind: 'note', level: 'info', text: `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache` });
+    if (e.kind === 'malformed') this.drops.note('malformed datagrams', `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`);
+    else if (e.kind === 'duplicate') this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache`);
   }
 }

@@ -8,6 +8,7 @@ import { LocalTable } from '../data/local-table.js';
 import { realClock, type Clock } from '../transport/clock.js';
 import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
+import { NoteLimiter } from '../transport/note-limiter.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
@@ -18,6 +19,7 @@ import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
+import { guardPeerSocket } from './socket-guards.js';
 
 export interface PortRange {
   readonly lo: number;
@@ -60,6 +62,21 @@ export interface PeerStatus {
   readonly id: number | null;
   readonly ringSize: number | null;
   readonly records: number;
+  /** Datagrams dropped since start, by why (issue 5; keys added to SPEC §14's status). */
+  readonly malformed: number;
+  readonly unauthenticated: number;
+  readonly badSecret: number;
+  readonly rateLimited: number;
+}
+
+/** Datagrams a peer dropped, by why: shown by `status`. */
+export interface DropCounts {
+  malformed: number;
+  /** Ring control messages without a valid MAC under the ring's key. */
+  unauthenticated: number;
+  /** Datagrams without the system secret's valid tag, or outside its replay window. */
+  badSecret: number;
+  rateLimited: number;
 }
 
 export class PeerNode {
@@ -86,6 +103,10 @@ export class PeerNode {
   /** Names of addresses seen in tuples, so traces can say "bob" instead of an address. */
   private readonly names = new Map<string, string>();
   private readonly onEvent: (event: PeerEvent) => void;
+  readonly dropped: DropCounts = { malformed: 0, unauthenticated: 0, badSecret: 0, rateLimited: 0 };
+  /** Notes about dropped input, summarised in a flood; and about repeats answered from the cache. */
+  private readonly drops: NoteLimiter;
+  private readonly repeats: NoteLimiter;
 
   constructor(options: PeerOptions) {
     this.manager = options.manager;
@@ -100,6 +121,8 @@ export class PeerNode {
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
     this.years = new YearCache(this.dataDir);
+    this.drops = new NoteLimiter(this.clock, (text) => this.note(text, 'warn'));
+    this.repeats = new NoteLimiter(this.clock, (text) => this.note(text));
   }
 
   get name(): string | null {
@@ -135,7 +158,13 @@ export class PeerNode {
       id: this.ring?.id ?? null,
       ringSize: this.ring?.n ?? null,
       records: this.table.size,
+      ...this.dropped,
     };
+  }
+
+  /** A note about dropped input of `kind` (e.g. "malformed datagrams"): rate-limited, then summarised. */
+  dropNote(kind: string, text: string): void {
+    this.drops.note(kind, text);
   }
 
   emit(event: PeerEvent): void {
@@ -154,13 +183,13 @@ export class PeerNode {
   /** Takes the two bound sockets as this peer's m-port and p-port. */
   attach(name: string, ip: string, mSocket: DatagramSocket, pSocket: DatagramSocket): void {
     const rtt = new RttEstimator();
-    const m = new Endpoint(mSocket, (msg, from) => this.onManagerSideRequest(msg, from), {
+    const m = new Endpoint(guardPeerSocket(this, mSocket, 'm-port'), (msg, from) => this.onManagerSideRequest(msg, from), {
       clock: this.clock,
       random: this.random,
       rtt,
       onEvent: (e) => this.onTransportEvent('manager', e),
     });
-    const p = new Endpoint(pSocket, (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
+    const p = new Endpoint(guardPeerSocket(this, pSocket, 'p-port'), (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
       clock: this.clock,
       random: this.random,
       rtt,
@@ -175,6 +204,8 @@ export class PeerNode {
     const r = this.registration;
     this.registration = null;
     this.dropRing();
+    this.drops.flush();
+    this.repeats.flush();
     if (r) await Promise.all([r.m.close(), r.p.close()]);
   }
 
@@ -245,7 +276,7 @@ export class PeerNode {
       this.registration?.m.reply(from, msg.rid, { ok: true });
       return;
     }
-    this.note(`refused ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
+    this.dropNote('requests to the m-port', `refused ${msg.type} from ${formatAddress(from)} on the m-port`);
     this.registration?.m.reply(from, msg.rid, { ok: false, error: `${msg.type} sent to a peer's m-port, which takes only the manager's replies` });
   }
 
@@ -275,10 +306,11 @@ export class PeerNode {
         this.note(`no response from ${side === 'manager' ? 'manager' : this.nameOf(e.to)} to ${e.msg.type}`, 'warn');
         return;
       case 'malformed':
-        this.note(`dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`, 'warn');
+        this.dropped.malformed++;
+        this.dropNote('malformed datagrams', `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`);
         return;
       case 'duplicate':
-        this.note(`repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
+        this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
         return;
       case 'stray':
         return;
