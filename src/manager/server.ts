@@ -12,6 +12,7 @@ import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
 import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
+import { cryptoKeys, type KeySource } from './keys.js';
 import { handleCommand } from './handle.js';
 import { initialState, type ManagerState, type Mode, type PeerEntry } from './state.js';
 
@@ -30,6 +31,8 @@ export interface ManagerServerOptions {
   readonly onEvent?: (event: ManagerEvent) => void;
   /** Give up on an awaited peer after this long (SPEC §1.4 item 7). */
   readonly awaitTimeoutMs?: number;
+  /** Where peers' and DHTs' keys come from (default: the operating system's random bytes). */
+  readonly keys?: KeySource;
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
@@ -38,6 +41,7 @@ export class ManagerServer {
   private current: ManagerState = initialState();
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
+  private readonly keys: KeySource;
   private readonly onEvent: (event: ManagerEvent) => void;
   private readonly clock: Clock;
   private readonly awaitTimeoutMs: number;
@@ -52,6 +56,7 @@ export class ManagerServer {
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
+    this.keys = options.keys ?? cryptoKeys;
     this.onEvent = options.onEvent ?? (() => {});
     this.clock = options.clock ?? realClock;
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
@@ -106,13 +111,13 @@ export class ManagerServer {
     if (forged !== null) {
       // Refused by handleCommand without a change. Not traced line by line: a flood of forgeries
       // becomes a few notes and a summary.
-      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.random).reply);
+      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.random, this.keys).reply);
       this.drops.note('forged commands', `refused ${req.type} from ${formatAddress(from)}: ${forged}`);
       return;
     }
     const who = req.name || formatAddress(from);
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
-    const outcome = handleCommand(this.current, req, from, this.random);
+    const outcome = handleCommand(this.current, req, from, this.random, this.keys);
     const changed = outcome.state !== this.current;
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);

@@ -20,6 +20,7 @@ import { dispatchPeerRequest } from './handlers/dispatch.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
 import { guardPeerSocket } from './socket-guards.js';
+import { noKeys, ringGuard, type PeerKeys } from './ring-auth.js';
 
 export interface PortRange {
   readonly lo: number;
@@ -97,6 +98,8 @@ export class PeerNode {
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
   ring: RingState | null = null;
+  /** This peer's own key and what it needs to take the DHT's key (ring-auth.ts). */
+  keys: PeerKeys = noKeys();
   /** Set while this node distributes records: withdraws the distribution's stores (on a dht-reset). */
   cancelDistribution: ((reason: string) => void) | null = null;
   private registration: Registration | null = null;
@@ -193,6 +196,7 @@ export class PeerNode {
       clock: this.clock,
       random: this.random,
       rtt,
+      ...ringGuard(this),
       onEvent: (e) => this.onTransportEvent('ring', e),
     });
     this.registration = { name, ip, m, p };
@@ -204,6 +208,7 @@ export class PeerNode {
     const r = this.registration;
     this.registration = null;
     this.dropRing();
+    this.keys = noKeys();
     this.drops.flush();
     this.repeats.flush();
     if (r) await Promise.all([r.m.close(), r.p.close()]);

@@ -4,6 +4,7 @@
 // ledger. Every random choice — the manager's picks, each peer's rids and hot-potato hops, each
 // socket's faults — comes from a stream derived from the seed, so a seed replays exactly.
 import { ManagerServer } from '../manager/server.js';
+import { seededKeys } from '../manager/keys.js';
 import { awaitedOf, type ManagerState } from '../manager/state.js';
 import { PeerNode } from '../peer/node.js';
 import { FaultySocket } from '../transport/faults.js';
@@ -12,7 +13,7 @@ import { MemoryNetwork } from '../transport/memory-network.js';
 import type { Address, DatagramSocket } from '../transport/udp-socket.js';
 import { VirtualClock } from '../transport/virtual-clock.js';
 import { ExecutionLedger, type LedgerOwner } from './execution-ledger.js';
-import type { Rng } from '../data/seeded-random.js';
+import { mulberry32, type Rng } from '../data/seeded-random.js';
 import { childStream, type SimSettings } from './run-settings.js';
 import type { SimData } from './sim-data.js';
 
@@ -30,6 +31,9 @@ const PARTIAL_DATA_SHARE = 0.25;
 const DIRECT_SHARE = 0.25;
 /** Smallest store budget drawn (bytes): a few records per datagram, so batches are many. */
 const MIN_BATCH_BYTES = 400;
+
+/** Mixed into a seed for the manager's key stream. */
+const KEY_STREAM_SALT = 0x6b657973;
 
 /** One peer process of the simulation. */
 export interface SimPeer {
@@ -110,6 +114,8 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     port: MANAGER_ADDRESS.port,
     clock,
     random: childStream(root),
+    // Keys from a stream of their own, not drawn from root: the seeds' other draws stay as they were.
+    keys: seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT)),
     bind: bindFor(managerOwner),
     onEvent: (e) => {
       if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);

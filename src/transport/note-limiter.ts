@@ -1,16 +1,15 @@
 // Notes about dropped input, rate-limited (issue 5): each malformed, unauthenticated, forged or
 // over-the-limit datagram used to make one note, so 100,000 of them made 100,000 lines. Now the
 // first DROP_NOTE_BURST notes of a window are written as they come; the rest are counted by kind
-// and summarised in one line when the window ends.
-import type { Clock, Timer } from './clock.js';
+// and summarised in one line by the first note after the window (or by flush(), at close). No
+// timer: a simulation's virtual time, and a process's exit, are not held up by one.
+import type { Clock } from './clock.js';
 import { DROP_NOTE_BURST, DROP_NOTE_WINDOW_MS } from './timing.js';
 
 export class NoteLimiter {
-  private windowEnd = Number.NEGATIVE_INFINITY;
+  private windowStart = Number.NEGATIVE_INFINITY;
   private written = 0;
   private readonly suppressed = new Map<string, number>();
-  /** Armed only while notes are suppressed: it writes their summary at the window's end. */
-  private timer: Timer | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -22,8 +21,9 @@ export class NoteLimiter {
   /** Writes `text`, or counts it under `kind` (e.g. "malformed datagrams") when over the budget. */
   note(kind: string, text: string): void {
     const now = this.clock.now();
-    if (now >= this.windowEnd && this.timer === null) {
-      this.windowEnd = now + this.windowMs;
+    if (now - this.windowStart >= this.windowMs) {
+      this.flush();
+      this.windowStart = now;
       this.written = 0;
     }
     if (this.written < this.burst) {
@@ -32,20 +32,14 @@ export class NoteLimiter {
       return;
     }
     this.suppressed.set(kind, (this.suppressed.get(kind) ?? 0) + 1);
-    this.timer ??= this.clock.setTimer(Math.max(0, this.windowEnd - now), () => this.summarise());
   }
 
-  /** Writes the pending summary now, and stops the timer (on close). */
+  /** Writes the summary of what was suppressed, if anything was. */
   flush(): void {
-    this.timer?.cancel();
-    if (this.timer !== null) this.summarise();
-  }
-
-  private summarise(): void {
-    this.timer = null;
     if (this.suppressed.size === 0) return;
     const counts = [...this.suppressed].map(([kind, n]) => `${n} ${kind}`).join(', ');
     this.suppressed.clear();
-    this.write(`dropped ${counts} more in the last ${Math.round(this.windowMs / 1000)} s (notes about them suppressed)`);
+    const seconds = Math.round((this.clock.now() - this.windowStart) / 1000);
+    this.write(`dropped ${counts} more in ${seconds} s (notes about them suppressed)`);
   }
 }

@@ -28,6 +28,13 @@ export const NO_DRAWS = draws();
 /** Draws 0 every time: setup picks the Free peers in registration order, query picks the leader. */
 export const FIRST = (): number => 0;
 
+/**
+ * The key every register and setup draws in these tests: one constant, so that states built the
+ * same way compare equal (the keys' own tests use their own sources).
+ */
+export const FIXED_KEY = 'k'.repeat(42) + 'A';
+export const FIXED_KEYS = (): string => FIXED_KEY;
+
 let rids = 0;
 const rid = (): string => `t${++rids}`;
 
@@ -60,7 +67,7 @@ export function rightfulSender(state: ManagerState, req: ManagerRequest): Sender
  */
 export function step(state: ManagerState, req: ManagerRequest, random: () => number = NO_DRAWS, from?: Sender): Outcome {
   const before = structuredClone(state);
-  const outcome = handleCommand(state, req, from ?? rightfulSender(state, req), random);
+  const outcome = handleCommand(state, req, from ?? rightfulSender(state, req), random, FIXED_KEYS);
   assert.deepStrictEqual(state, before, `${req.type} mutated its input state`);
   if (!outcome.reply.ok) assert.deepStrictEqual(outcome.state, before, `${req.type} FAILURE changed the state`);
   return outcome;
