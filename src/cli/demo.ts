@@ -11,12 +11,14 @@ const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const;
 const LABEL_WIDTH = 7;
 
 export async function demoMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' } }, DEMO_USAGE);
+  const { values, positionals } = parse(argv, { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' }, secret: { type: 'string' } }, DEMO_USAGE);
   if (values.help) {
     console.log(DEMO_USAGE);
     return;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, DEMO_USAGE);
+  // The processes inherit the environment: with a secret, every one of them authenticates with it.
+  if (typeof values.secret === 'string') process.env.STORMDHT_SECRET = values.secret;
   const demo = resolveDemoData(values['data-dir'] as string | undefined, values.synthetic === true);
   say(
     demo.synthetic

@@ -3,11 +3,11 @@
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseFaultOption, parseIp, parsePort, parseSeconds } from './options.js';
+import { parse, parseFaultOption, parseIp, parsePort, parseSeconds, parseSecretOption } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -18,6 +18,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const json = values.json === true;
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
+  const secret = parseSecretOption(values.secret);
   const write = (obj: Record<string, unknown>, human: string) => process.stdout.write(`${json ? JSON.stringify(obj) : human}\n`);
 
   const onEvent = (e: ManagerEvent) => {
@@ -26,7 +27,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   };
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }) });
+    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
@@ -40,5 +41,6 @@ export async function managerMain(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   const { ip, port: bound } = server.address;
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  if (secret !== undefined) onEvent({ kind: 'note', level: 'info', text: 'every datagram is authenticated with the system secret' });
   if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 }

@@ -4,7 +4,7 @@ import { runCommand, tokenize } from '../peer/commands.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
+import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange, parseSecretOption } from './options.js';
 import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
@@ -19,6 +19,7 @@ export async function peerMain(argv: string[]): Promise<void> {
       'batch-bytes': { type: 'string' },
       routing: { type: 'string' },
       placement: { type: 'string' },
+      secret: { type: 'string' },
     },
     PEER_USAGE,
   );
@@ -35,6 +36,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const batchBytes = parseBatchBytes(values['batch-bytes'], PEER_USAGE);
   const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);
   const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
+  const secret = parseSecretOption(values.secret);
 
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write);
@@ -46,6 +48,7 @@ export async function peerMain(argv: string[]): Promise<void> {
     ...(batchBytes === undefined ? {} : { batchBytes }),
     ...(routing === undefined ? {} : { routing }),
     ...(placement === undefined ? {} : { placement }),
+    ...(secret === undefined ? {} : { secret }),
     onEvent: (e) => out.event(e),
   });
   if (hasFaults(faults)) out.event({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });

@@ -6,6 +6,7 @@ import { errorMessage } from '../peer/errors.js';
 import { DEFAULT_AWAIT_TIMEOUT_MS, MANAGER_SOURCE_BURST, MANAGER_SOURCE_RATE_PER_S } from '../transport/timing.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
 import { RateLimitedSocket } from '../transport/rate-limit.js';
+import { AuthenticatedSocket } from '../transport/authenticated-socket.js';
 import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
@@ -33,6 +34,10 @@ export interface ManagerServerOptions {
   readonly awaitTimeoutMs?: number;
   /** Where peers' and DHTs' keys come from (default: the operating system's random bytes). */
   readonly keys?: KeySource;
+  /** The system secret (--secret): every datagram is authenticated with it (authenticated-socket.ts). */
+  readonly secret?: string;
+  /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
+  readonly wallClock?: () => number;
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
@@ -62,8 +67,14 @@ export class ManagerServer {
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
     this.drops = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'warn', text }));
     this.repeats = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'info', text }));
+    const authed =
+      options.secret === undefined
+        ? socket
+        : new AuthenticatedSocket(socket, options.secret, options.wallClock, this.clock, (_why, from, detail) =>
+            this.drops.note('datagrams without the secret', `dropped a datagram from ${formatAddress(from)}: ${detail}`),
+          );
     this.limiter = new RateLimitedSocket(
-      socket,
+      authed,
       this.clock,
       { perSecond: MANAGER_SOURCE_RATE_PER_S, burst: MANAGER_SOURCE_BURST },
       { onDrop: (from) => this.drops.note('datagrams over the rate limit', `dropped a datagram from ${formatAddress(from)}: over its rate limit`) },

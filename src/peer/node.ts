@@ -48,6 +48,10 @@ export interface PeerOptions {
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly onEvent?: (event: PeerEvent) => void;
+  /** The system secret (--secret): every datagram is authenticated with it (authenticated-socket.ts). */
+  readonly secret?: string;
+  /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
+  readonly wallClock?: () => number;
 }
 
 interface Registration {
@@ -90,6 +94,8 @@ export class PeerNode {
   readonly clock: Clock;
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
+  readonly secret: string | undefined;
+  readonly wallClock: () => number;
   readonly table = new LocalTable();
   /** Years read from the data directory, kept while their files are unchanged. */
   private readonly years: YearCache;
@@ -121,6 +127,8 @@ export class PeerNode {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.bind = options.bind ?? bindUdp;
+    this.secret = options.secret;
+    this.wallClock = options.wallClock ?? Date.now;
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
     this.years = new YearCache(this.dataDir);

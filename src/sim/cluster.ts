@@ -86,8 +86,10 @@ const NO_RESPONSE = /no response from (\S+)/;
 /** Every event of every process, for debugging a seed: who, and the event's text. */
 export type TraceSink = (who: string, text: string) => void;
 
-export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink): Promise<Cluster> {
+export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink, secret?: string): Promise<Cluster> {
   const clock = new VirtualClock();
+  // With a system secret every process authenticates every datagram, its replay window on virtual time.
+  const authentication = secret === undefined ? {} : { secret, wallClock: () => clock.now() };
   const network = new MemoryNetwork({ clock });
   const ledger = new ExecutionLedger();
   const faultStreams = childStream(root);
@@ -116,6 +118,7 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     random: childStream(root),
     // Keys from a stream of their own, not drawn from root: the seeds' other draws stay as they were.
     keys: seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT)),
+    ...authentication,
     bind: bindFor(managerOwner),
     onEvent: (e) => {
       if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
@@ -148,6 +151,7 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
       clock,
       random: childStream(root),
       bind: bindFor(owner),
+      ...authentication,
       onEvent: (e) => {
         // The endpoint traces a received request just before it runs it, and never a repeat that
         // the reply cache answers; the peer's own sends are traced from its name.
