@@ -124,7 +124,7 @@ async function expectFound(p: DemoPrompt, line: string): Promise<void> {
 export async function demoMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' }, 'port-range': { type: 'string' } },
+    { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' }, 'port-range': { type: 'string' }, secret: { type: 'string' } },
     DEMO_USAGE,
   );
   if (values.help) {
@@ -134,6 +134,8 @@ export async function demoMain(argv: string[]): Promise<void> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, DEMO_USAGE);
   const portRange = values['port-range'] as string | undefined;
   if (portRange !== undefined) parsePortRange(portRange, DEMO_USAGE);
+  // The processes inherit the environment: with a secret, every one of them authenticates with it.
+  if (typeof values.secret === 'string') process.env.STORMDHT_SECRET = values.secret;
   const demo = resolveDemoData(values['data-dir'] as string | undefined, values.synthetic === true);
 
   const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, ...(portRange === undefined ? {} : { portRange }) });

@@ -6,11 +6,11 @@ import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
 import { liveSummary, LIVE_VIEW_TICK_MS } from './manager-live-view.js';
-import { parse, parseFaultOption, parseIp, parsePort, parseSeconds } from './options.js';
+import { parse, parseFaultOption, parseIp, parsePort, parseSeconds, parseSecretOption } from './options.js';
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -21,6 +21,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const json = values.json === true;
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
+  const secret = parseSecretOption(values.secret);
   const output = new CoalescedWriter(process.stdout);
   const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 
@@ -48,7 +49,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   };
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }) });
+    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
@@ -63,5 +64,6 @@ export async function managerMain(argv: string[]): Promise<void> {
   const { ip, port: bound } = server.address;
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
   if (live) onState(server.state);
+  if (secret !== undefined) onEvent({ kind: 'note', level: 'info', text: 'every datagram is authenticated with the system secret' });
   if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 }

@@ -4,6 +4,7 @@ import { isValidYear } from '../data/csv.js';
 import { checkIpv4 } from '../manager/validate.js';
 import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
 import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
+import { MAC_OVERHEAD_BYTES } from '../wire/mac.js';
 import type { PortRange } from '../peer/node.js';
 import { UsageError } from './usage.js';
 
@@ -73,6 +74,12 @@ export function parseFaultOption(option: unknown, usage: string): FaultConfig {
   }
 }
 
+/** The system secret: --secret, else $STORMDHT_SECRET, else none (an empty one is none). */
+export function parseSecretOption(option: unknown): string | undefined {
+  const secret = typeof option === 'string' ? option : process.env.STORMDHT_SECRET;
+  return secret === undefined || secret === '' ? undefined : secret;
+}
+
 /** A positive number of seconds as milliseconds; undefined when the option was not given. */
 export function parseSeconds(option: unknown, what: string, usage: string): number | undefined {
   if (option === undefined) return undefined;
@@ -85,9 +92,15 @@ export function parseSeconds(option: unknown, what: string, usage: string): numb
 /** The smallest store datagram budget that still holds the longest record with its envelope. */
 export const MIN_BATCH_BYTES = 512;
 
-/** --batch-bytes: the byte budget of one store datagram, 512 to 60,000. */
+/**
+ * The largest store datagram budget: the ring's MAC is added to every store after it is batched
+ * (issue 5), and the result must stay within the 60,000-byte cap that every receiver enforces.
+ */
+export const MAX_BATCH_BYTES = MAX_DATAGRAM_BYTES - MAC_OVERHEAD_BYTES;
+
+/** --batch-bytes: the byte budget of one store datagram, 512 to MAX_BATCH_BYTES (59,948). */
 export function parseBatchBytes(option: unknown, usage: string): number | undefined {
-  return parseIntegerOption(option, '--batch-bytes', MIN_BATCH_BYTES, MAX_DATAGRAM_BYTES, usage);
+  return parseIntegerOption(option, '--batch-bytes', MIN_BATCH_BYTES, MAX_BATCH_BYTES, usage);
 }
 
 /** A decimal integer option in min…max; undefined when the option was not given. */

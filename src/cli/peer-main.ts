@@ -6,7 +6,7 @@ import { CoalescedWriter } from './coalesced-writer.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { dataDirOption, parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange } from './options.js';
+import { dataDirOption, parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange, parseSecretOption } from './options.js';
 import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
@@ -22,6 +22,7 @@ export async function peerMain(argv: string[]): Promise<void> {
       routing: { type: 'string' },
       placement: { type: 'string' },
       'store-encoding': { type: 'string' },
+      secret: { type: 'string' },
     },
     PEER_USAGE,
   );
@@ -39,6 +40,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const routing = parseChoice(values.routing, '--routing', ['hot-potato', 'direct'] as const, PEER_USAGE);
   const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
   const storeEncoding = parseChoice(values['store-encoding'], '--store-encoding', STORE_ENCODINGS, PEER_USAGE);
+  const secret = parseSecretOption(values.secret);
 
   const output = new CoalescedWriter(process.stdout);
   const write = (line: string) => output.line(line);
@@ -53,6 +55,7 @@ export async function peerMain(argv: string[]): Promise<void> {
     ...(routing === undefined ? {} : { routing }),
     ...(placement === undefined ? {} : { placement }),
     ...(storeEncoding === undefined ? {} : { storeEncoding }),
+    ...(secret === undefined ? {} : { secret }),
     onEvent: (e) => out.event(e),
   });
   if (hasFaults(faults)) out.event({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });

@@ -105,6 +105,14 @@ export function eventLines(e: Record<string, unknown>): string[] {
   }
 }
 
+/** status's counts of dropped datagrams (issue 5), and how the human line names them. */
+const DROP_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['malformed', 'malformed'],
+  ['unauthenticated', 'unauthenticated'],
+  ['badSecret', 'bad secret'],
+  ['rateLimited', 'over the rate limit'],
+];
+
 /** The human lines of a JSON result line: §14's conventions, then `<command> SUCCESS|FAILURE`. */
 export function resultLines(r: Record<string, unknown>): string[] {
   const lines: string[] = [];
@@ -124,6 +132,7 @@ export function resultLines(r: Record<string, unknown>): string[] {
       break;
     case 'status':
       lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}`);
+      if (DROP_KEYS.some(([key]) => Number(r[key]) > 0)) lines.push(`dropped: ${DROP_KEYS.map(([key, what]) => `${Number(r[key]) || 0} ${what}`).join(', ')}`);
       break;
     case 'setup-dht':
       if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) {

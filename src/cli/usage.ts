@@ -1,24 +1,27 @@
 // Usage texts of every program, and the error a bad invocation exits with.
 
+const SECRET_HELP = `  --secret S           authenticate every datagram with the system secret S (default: $STORMDHT_SECRET);
+                       every process of the system must have the same one`;
+
 const FAULTS_HELP = `  --faults SPEC        inject faults into every datagram sent (default: $STORMDHT_FAULTS), e.g.
                        loss=0.3,dup=0.1,reorder=0.2,delay=0-20,seed=7 (probabilities; delay in ms)`;
 
 export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
 
 usage:
-  stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
+  stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC] [--secret S]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
-                [--store-encoding deflate|json] [--faults SPEC]
+                [--store-encoding deflate|json] [--faults SPEC] [--secret S]
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
-  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
-  stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
+  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--secret S]
+  stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
   stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
   stormdht help | --help | --version
 
 Run "stormdht <command> --help" for the details of one command.`;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC]
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC] [--secret S]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
@@ -28,11 +31,12 @@ Runs until SIGINT or SIGTERM, then exits 0.
   --json               print one JSON object per line instead of the human trace
   --await-timeout S    give up on a peer the manager waits for (dht-complete, dht-rebuilt,
                        teardown-complete) after S seconds and tear the DHT down (default 150)
-${FAULTS_HELP}`;
+${FAULTS_HELP}
+${SECRET_HELP}`;
 
 export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                      [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
-                     [--store-encoding deflate|json] [--faults SPEC]
+                     [--store-encoding deflate|json] [--faults SPEC] [--secret S]
 
 Runs a peer. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
@@ -50,7 +54,7 @@ Blank lines and lines starting with # are ignored.
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
   --json               print one JSON object per line (results and events) instead of the trace
   --batch-bytes N      byte budget of one store datagram (default 1400: safe on a 1500-byte MTU path;
-                       up to 60000, e.g. on loopback)
+                       up to 59948, e.g. on loopback)
   --routing R          how this peer's queries travel: hot-potato (the protocol's, default) or direct
                        (the first node sends the query straight to the owner)
   --placement P        how this peer, as leader, places records: ring (the protocol's, default: through
@@ -58,7 +62,8 @@ Blank lines and lines starting with # are ignored.
   --store-encoding E   how this peer's store datagrams carry records: deflate (default: the JSON text
                        deflated, about three times as many records per datagram) or json (SPEC's
                        plain records array)
-${FAULTS_HELP}`;
+${FAULTS_HELP}
+${SECRET_HELP}`;
 
 export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
 
@@ -82,7 +87,7 @@ otherwise it exits 0 at the end.
   --port-range LO-HI the ports the peers register on (default 7001-7499)
   --script FILE      run the lines of FILE instead of reading stdin`;
 
-export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI]
+export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--secret S]
 
 Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
 a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
@@ -94,9 +99,10 @@ otherwise a synthetic 1996 that stormdht generates (and says so).
 
   --data-dir DIR     read details-1996.csv from DIR
   --synthetic        use the generated synthetic year even when real data is present
-  --port-range LO-HI the ports the peers register on (default 7001-7499)`;
+  --port-range LO-HI the ports the peers register on (default 7001-7499)
+  --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)`;
 
-export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace]
+export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
 
 Runs the deterministic simulation: the manager and peers, running the protocol code, on a simulated
 network with a virtual clock, under random loss, duplication, reordering, delay and crashes drawn
@@ -108,7 +114,8 @@ seed replays exactly: stormdht sim --seed S --verbose.
   --seed S     the first seed (default 1)
   --steps K    commands per run (default 40)
   --verbose    print each run: its fault settings, one line per command, and the state after it
-  --trace      print every message and note of every process, with its virtual time`;
+  --trace      print every message and note of every process, with its virtual time
+  --secret S   every process authenticates every datagram with the system secret S`;
 
 /** A bad invocation: printed with the program's usage, exit status 2. */
 export class UsageError extends Error {

@@ -15,7 +15,8 @@ import {
   succeed,
   type Outcome,
 } from './outcome.js';
-import { IDLE, leaderOf, tupleOf, withRingStates, type ManagerState } from './state.js';
+import { IDLE, leaderOf, tupleOf, withRingStates, type Dht, type ManagerState } from './state.js';
+import { setupKeys, type KeySource } from './keys.js';
 import { checkRingSize, checkYear } from './validate.js';
 
 /** A uniform index in 0…size−1 from one draw; a draw outside [0, 1) (or NaN) is clamped, not trusted. */
@@ -39,7 +40,7 @@ export function pickDistinct<T>(items: readonly T[], count: number, random: () =
 }
 
 /** Row 2: the caller leads a new ring of n, the other n−1 drawn from the Free peers (D9). */
-export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () => number): Outcome {
+export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () => number, keys: KeySource): Outcome {
   const caller = state.peers.get(req.name);
   if (caller === undefined) return fail(state, notRegistered(req.name));
   if (caller.state !== 'Free') return fail(state, onlyFree(caller, 'set up a DHT'));
@@ -52,15 +53,16 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
   if (free < req.n) return fail(state, `only ${free} Free ${free === 1 ? 'peer' : 'peers'}, fewer than n = ${req.n}`);
   const picked = pickDistinct(others, req.n - 1, random);
   const members = [caller.name, ...picked.map((peer) => peer.name)];
-  return succeed(
-    {
-      peers: withRingStates(state.peers, [], members),
-      dht: { year: req.year, members, complete: false },
-      mode: { kind: 'AwaitDhtComplete', leader: caller.name },
-    },
-    // Position i of the ring is node id i: the leader is node 0 (§4 row 2).
-    { ring: [caller, ...picked].map(tupleOf) },
-  );
+  // A fresh key for each DHT: a peer that was in an earlier one cannot speak for this one.
+  const dht: Dht = { year: req.year, members, complete: false, key: keys(), serial: state.dhts + 1 };
+  const next: ManagerState = {
+    peers: withRingStates(state.peers, [], members),
+    dht,
+    mode: { kind: 'AwaitDhtComplete', leader: caller.name },
+    dhts: dht.serial,
+  };
+  // Position i of the ring is node id i: the leader is node 0 (§4 row 2).
+  return succeed(next, { ring: [caller, ...picked].map(tupleOf), ...setupKeys(next, dht) });
 }
 
 /**
@@ -103,5 +105,5 @@ export function teardownComplete(state: ManagerState, req: NameOnlyRequest): Out
   if (state.mode.kind !== 'AwaitTeardownComplete') return fail(state, 'not waiting for teardown-complete');
   if (req.failed !== undefined) return abandoned(abandonDht(state, reportedFailure(req.name, 'teardown-dht', req.failed), req.name));
   const members = state.dht?.members ?? [];
-  return succeed({ peers: withRingStates(state.peers, members, []), dht: null, mode: IDLE });
+  return succeed({ ...state, peers: withRingStates(state.peers, members, []), dht: null, mode: IDLE });
 }

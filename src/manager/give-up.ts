@@ -25,7 +25,7 @@ export function abandonDht(state: ManagerState, reason: string, reporter: string
   const affected = [...members, ...joiner.filter((j) => !members.includes(j))].filter((name) => name !== reporter);
   const notify = affected.map((name) => state.peers.get(name)).filter((p): p is PeerEntry => p !== undefined);
   const peers = withRingStates(state.peers, members, []);
-  return { state: { peers, dht: null, mode: IDLE }, notify, reason };
+  return { state: { ...state, peers, dht: null, mode: IDLE }, notify, reason };
 }
 
 /** The give-up after the await timeout; null in Idle, where nothing is awaited. */

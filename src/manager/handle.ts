@@ -9,21 +9,28 @@ import { deregister, register } from './registry-commands.js';
 import { repeatedStarter } from './repeat.js';
 import { awaitedOf, type ManagerState } from './state.js';
 import { quote } from './validate.js';
+import { senderError, type Sender } from './authenticate.js';
+import { cryptoKeys, type KeySource } from './keys.js';
 
 export type { Outcome, ReplyBody } from './outcome.js';
-
-/** A datagram's source address. Kept for sender authentication (a later issue); unused for now. */
-export interface Sender {
-  readonly ip: string;
-  readonly port: number;
-}
+export type { Sender } from './authenticate.js';
 
 /**
  * Handles one manager command. Pure: the input state is never mutated, a FAILURE returns it as
- * it was, and randomness comes only from `random` (uniform in [0, 1)). Never throws for any
+ * it was, and randomness comes only from `random` (uniform in [0, 1)) and `keys` (fresh keys). Never throws for any
  * ManagerRequest value.
  */
-export function handleCommand(state: ManagerState, req: ManagerRequest, sender: Sender, random: () => number): Outcome {
+export function handleCommand(
+  state: ManagerState,
+  req: ManagerRequest,
+  sender: Sender,
+  random: () => number,
+  keys: KeySource = cryptoKeys,
+): Outcome {
+  // Sender authentication comes first, before the busy rule: a command from a socket that is not
+  // the named peer's changes nothing and is told nothing else (authenticate.ts).
+  const forged = senderError(state, req, sender);
+  if (forged !== null) return fail(state, forged);
   // The busy rule (D10) comes before every check of §4: in an Await mode only the awaited message
   // from the awaited peer gets through, so no other command can change what that peer relies on.
   const awaited = awaitedOf(state.mode);
@@ -32,9 +39,9 @@ export function handleCommand(state: ManagerState, req: ManagerRequest, sender: 
   }
   switch (req.type) {
     case 'register':
-      return register(state, req);
+      return register(state, req, keys);
     case 'setup-dht':
-      return setupDht(state, req, random);
+      return setupDht(state, req, random, keys);
     case 'dht-complete':
       return dhtComplete(state, req);
     case 'query-dht':

@@ -37,7 +37,9 @@ export function joinDht(state: ManagerState, req: NameOnlyRequest): Outcome {
   const checked = freeCallerOfDht(state, req.name, 'join the DHT');
   if ('error' in checked) return fail(state, checked.error);
   const leader = memberEntry(state, leaderOf(checked.dht));
-  return succeed({ ...state, mode: { kind: 'AwaitDhtRebuilt', peer: req.name, action: 'join' } }, { leader: tupleOf(leader) });
+  // The joiner is told the DHT's key: it proves its join-request with it, and checks its set-id.
+  const { key, serial } = checked.dht;
+  return succeed({ ...state, mode: { kind: 'AwaitDhtRebuilt', peer: req.name, action: 'join' } }, { leader: tupleOf(leader), key, serial });
 }
 
 /**
@@ -57,6 +59,7 @@ export function dhtRebuilt(state: ManagerState, req: DhtRebuiltRequest): Outcome
     mode.action === 'leave' ? ringAfterLeave(dht.members, mode.peer, req.newLeader) : ringAfterJoin(dht, mode.peer, req.newLeader);
   if ('error' in rebuilt) return fail(state, rebuilt.error);
   return succeed({
+    ...state,
     peers: withRingStates(state.peers, dht.members, rebuilt.members),
     dht: { ...dht, members: rebuilt.members },
     mode: IDLE,

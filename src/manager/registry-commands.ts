@@ -5,14 +5,15 @@ import type { NameOnlyRequest, RegisterRequest } from '../wire/messages.js';
 import { fail, notRegistered, onlyFree, succeed, type Outcome } from './outcome.js';
 import type { ManagerState, PeerEntry } from './state.js';
 import { checkIpv4, checkPeerName, checkPort, quote } from './validate.js';
+import type { KeySource } from './keys.js';
 
 /** Row 1: the first failed check, in the order §4 lists them, or a new Free entry. */
-export function register(state: ManagerState, req: RegisterRequest): Outcome {
+export function register(state: ManagerState, req: RegisterRequest, keys: KeySource): Outcome {
   // The same peer registering again from the same address (its first register timed out at its
   // end, after the manager had acted on it) is the registration it already has: SUCCESS, no change.
   const known = state.peers.get(req.name);
   if (known && known.state === 'Free' && known.ip === req.ip && known.mPort === req.mPort && known.pPort === req.pPort) {
-    return succeed(state);
+    return succeed(state, { key: known.key });
   }
   const error =
     checkPeerName(req.name) ??
@@ -24,10 +25,11 @@ export function register(state: ManagerState, req: RegisterRequest): Outcome {
     addressInUse(state, req.ip, req.mPort) ??
     addressInUse(state, req.ip, req.pPort);
   if (error !== null) return fail(state, error);
-  const entry: PeerEntry = { name: req.name, ip: req.ip, mPort: req.mPort, pPort: req.pPort, state: 'Free' };
+  // The peer's own key P: the manager seals each DHT's key for it under P (keys.ts).
+  const entry: PeerEntry = { name: req.name, ip: req.ip, mPort: req.mPort, pPort: req.pPort, state: 'Free', key: keys() };
   const peers = new Map(state.peers);
   peers.set(entry.name, entry);
-  return succeed({ ...state, peers });
+  return succeed({ ...state, peers }, { key: entry.key });
 }
 
 /**

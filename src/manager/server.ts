@@ -3,12 +3,17 @@
 // Every datagram the manager sends is a reply to a request (§1.2).
 import { realClock, type Clock, type Timer } from '../transport/clock.js';
 import { errorMessage } from '../peer/errors.js';
-import { DEFAULT_AWAIT_TIMEOUT_MS } from '../transport/timing.js';
+import { DEFAULT_AWAIT_TIMEOUT_MS, MANAGER_SOURCE_BURST, MANAGER_SOURCE_RATE_PER_S } from '../transport/timing.js';
+import { NoteLimiter } from '../transport/note-limiter.js';
+import { RateLimitedSocket } from '../transport/rate-limit.js';
+import { AuthenticatedSocket } from '../transport/authenticated-socket.js';
 import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
+import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
+import { cryptoKeys, type KeySource } from './keys.js';
 import { handleCommand } from './handle.js';
 import { initialState, type ManagerState, type Mode, type PeerEntry } from './state.js';
 
@@ -27,6 +32,12 @@ export interface ManagerServerOptions {
   readonly onEvent?: (event: ManagerEvent) => void;
   /** Give up on an awaited peer after this long (SPEC §1.4 item 7). */
   readonly awaitTimeoutMs?: number;
+  /** Where peers' and DHTs' keys come from (default: the operating system's random bytes). */
+  readonly keys?: KeySource;
+  /** The system secret (--secret): every datagram is authenticated with it (authenticated-socket.ts). */
+  readonly secret?: string;
+  /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
+  readonly wallClock?: () => number;
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
@@ -35,18 +46,40 @@ export class ManagerServer {
   private current: ManagerState = initialState();
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
+  private readonly keys: KeySource;
   private readonly onEvent: (event: ManagerEvent) => void;
   private readonly clock: Clock;
   private readonly awaitTimeoutMs: number;
   /** Armed while the manager is in an Await mode; fires the give-up. */
   private awaitTimer: { mode: Mode; timer: Timer } | null = null;
+  /** Notes about dropped input (malformed, forged, over the rate limit), summarised in a flood. */
+  private readonly drops: NoteLimiter;
+  /** Notes about repeats answered from the reply cache, likewise. */
+  private readonly repeats: NoteLimiter;
+  /** Drops what one source sends beyond its token bucket, before it is decoded. */
+  private readonly limiter: RateLimitedSocket;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
+    this.keys = options.keys ?? cryptoKeys;
     this.onEvent = options.onEvent ?? (() => {});
     this.clock = options.clock ?? realClock;
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
-    this.endpoint = new Endpoint(socket, (msg, from) => this.onRequest(msg, from), {
+    this.drops = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'warn', text }));
+    this.repeats = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'info', text }));
+    const authed =
+      options.secret === undefined
+        ? socket
+        : new AuthenticatedSocket(socket, options.secret, options.wallClock, this.clock, (_why, from, detail) =>
+            this.drops.note('datagrams without the secret', `dropped a datagram from ${formatAddress(from)}: ${detail}`),
+          );
+    this.limiter = new RateLimitedSocket(
+      authed,
+      this.clock,
+      { perSecond: MANAGER_SOURCE_RATE_PER_S, burst: MANAGER_SOURCE_BURST },
+      { onDrop: (from) => this.drops.note('datagrams over the rate limit', `dropped a datagram from ${formatAddress(from)}: over its rate limit`) },
+    );
+    this.endpoint = new Endpoint(this.limiter, (msg, from) => this.onRequest(msg, from), {
       clock: this.clock,
       random: this.random,
       onEvent: (e) => this.onTransportEvent(e),
@@ -68,12 +101,14 @@ export class ManagerServer {
   }
 
   get stats() {
-    return this.endpoint.stats;
+    return { ...this.endpoint.stats, rateLimited: this.limiter.stats.dropped };
   }
 
   close(): Promise<void> {
     this.awaitTimer?.timer.cancel();
     this.awaitTimer = null;
+    this.drops.flush();
+    this.repeats.flush();
     return this.endpoint.close();
   }
 
@@ -83,9 +118,17 @@ export class ManagerServer {
       return;
     }
     const req = msg as ManagerRequest;
+    const forged = senderError(this.current, req, from);
+    if (forged !== null) {
+      // Refused by handleCommand without a change. Not traced line by line: a flood of forgeries
+      // becomes a few notes and a summary.
+      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.random, this.keys).reply);
+      this.drops.note('forged commands', `refused ${req.type} from ${formatAddress(from)}: ${forged}`);
+      return;
+    }
     const who = req.name || formatAddress(from);
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
-    const outcome = handleCommand(this.current, req, from, this.random);
+    const outcome = handleCommand(this.current, req, from, this.random, this.keys);
     const changed = outcome.state !== this.current;
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);
@@ -132,7 +175,7 @@ export class ManagerServer {
   }
 
   private onTransportEvent(e: TransportEvent): void {
-    if (e.kind === 'malformed') this.onEvent({ kind: 'note', level: 'warn', text: `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}` });
-    else if (e.kind === 'duplicate') this.onEvent({ kind: 'note', level: 'info', text: `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache` });
+    if (e.kind === 'malformed') this.drops.note('malformed datagrams', `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`);
+    else if (e.kind === 'duplicate') this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache`);
   }
 }

@@ -14,6 +14,8 @@ export interface PeerEntry {
   /** The port other peers reach it at; the one in its tuple. */
   readonly pPort: number;
   readonly state: PeerState;
+  /** Its own key P (issue 5), given in the register reply: the manager seals DHT keys under it. */
+  readonly key: string;
 }
 
 /**
@@ -24,6 +26,10 @@ export interface Dht {
   readonly year: string;
   readonly members: readonly string[];
   readonly complete: boolean;
+  /** The DHT's key K (issue 5): members prove with it that a ring message comes from the ring. */
+  readonly key: string;
+  /** The DHT's number, 1, 2, …: a member refuses a grant of a DHT older than one it has been in. */
+  readonly serial: number;
 }
 
 export type Mode =
@@ -37,6 +43,8 @@ export interface ManagerState {
   readonly peers: ReadonlyMap<string, PeerEntry>;
   readonly dht: Dht | null;
   readonly mode: Mode;
+  /** DHTs set up so far: the serial of the last one. */
+  readonly dhts: number;
 }
 
 /** The message an Await mode waits for, and from whom. */
@@ -48,7 +56,7 @@ export interface Awaited {
 export const IDLE: Mode = { kind: 'Idle' };
 
 export function initialState(): ManagerState {
-  return { peers: new Map(), dht: null, mode: IDLE };
+  return { peers: new Map(), dht: null, mode: IDLE, dhts: 0 };
 }
 
 export function leaderOf(dht: Dht): string {

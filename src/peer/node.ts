@@ -8,6 +8,7 @@ import { LocalTable } from '../data/local-table.js';
 import { realClock, type Clock } from '../transport/clock.js';
 import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
+import { NoteLimiter } from '../transport/note-limiter.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
@@ -20,6 +21,8 @@ import { relayStore } from './handlers/store.js';
 import type { StoreEncoding } from './procedures/store-batches.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
+import { guardPeerSocket } from './socket-guards.js';
+import { noKeys, ringGuard, type PeerKeys } from './ring-auth.js';
 
 export interface PortRange {
   readonly lo: number;
@@ -49,6 +52,10 @@ export interface PeerOptions {
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly onEvent?: (event: PeerEvent) => void;
+  /** The system secret (--secret): every datagram is authenticated with it (authenticated-socket.ts). */
+  readonly secret?: string;
+  /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
+  readonly wallClock?: () => number;
 }
 
 interface Registration {
@@ -64,6 +71,21 @@ export interface PeerStatus {
   readonly id: number | null;
   readonly ringSize: number | null;
   readonly records: number;
+  /** Datagrams dropped since start, by why (issue 5; keys added to SPEC §14's status). */
+  readonly malformed: number;
+  readonly unauthenticated: number;
+  readonly badSecret: number;
+  readonly rateLimited: number;
+}
+
+/** Datagrams a peer dropped, by why: shown by `status`. */
+export interface DropCounts {
+  malformed: number;
+  /** Ring control messages without a valid MAC under the ring's key. */
+  unauthenticated: number;
+  /** Datagrams without the system secret's valid tag, or outside its replay window. */
+  badSecret: number;
+  rateLimited: number;
 }
 
 export class PeerNode {
@@ -77,6 +99,8 @@ export class PeerNode {
   readonly clock: Clock;
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
+  readonly secret: string | undefined;
+  readonly wallClock: () => number;
   readonly table = new LocalTable();
   /** Years read from the data directory, kept while their files are unchanged. */
   private readonly years: YearCache;
@@ -85,12 +109,18 @@ export class PeerNode {
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
   ring: RingState | null = null;
+  /** This peer's own key and what it needs to take the DHT's key (ring-auth.ts). */
+  keys: PeerKeys = noKeys();
   /** Set while this node distributes records: withdraws the distribution's stores (on a dht-reset). */
   cancelDistribution: ((reason: string) => void) | null = null;
   private registration: Registration | null = null;
   /** Names of addresses seen in tuples, so traces can say "bob" instead of an address. */
   private readonly names = new Map<string, string>();
   private readonly onEvent: (event: PeerEvent) => void;
+  readonly dropped: DropCounts = { malformed: 0, unauthenticated: 0, badSecret: 0, rateLimited: 0 };
+  /** Notes about dropped input, summarised in a flood; and about repeats answered from the cache. */
+  private readonly drops: NoteLimiter;
+  private readonly repeats: NoteLimiter;
 
   constructor(options: PeerOptions) {
     this.manager = options.manager;
@@ -103,9 +133,13 @@ export class PeerNode {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.bind = options.bind ?? bindUdp;
+    this.secret = options.secret;
+    this.wallClock = options.wallClock ?? Date.now;
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
     this.years = new YearCache(this.dataDir);
+    this.drops = new NoteLimiter(this.clock, (text) => this.note(text, 'warn'));
+    this.repeats = new NoteLimiter(this.clock, (text) => this.note(text));
   }
 
   get name(): string | null {
@@ -141,7 +175,13 @@ export class PeerNode {
       id: this.ring?.id ?? null,
       ringSize: this.ring?.n ?? null,
       records: this.table.size,
+      ...this.dropped,
     };
+  }
+
+  /** A note about dropped input of `kind` (e.g. "malformed datagrams"): rate-limited, then summarised. */
+  dropNote(kind: string, text: string): void {
+    this.drops.note(kind, text);
   }
 
   emit(event: PeerEvent): void {
@@ -160,16 +200,17 @@ export class PeerNode {
   /** Takes the two bound sockets as this peer's m-port and p-port. */
   attach(name: string, ip: string, mSocket: DatagramSocket, pSocket: DatagramSocket): void {
     const rtt = new RttEstimator();
-    const m = new Endpoint(mSocket, (msg, from) => this.onManagerSideRequest(msg, from), {
+    const m = new Endpoint(guardPeerSocket(this, mSocket, 'm-port'), (msg, from) => this.onManagerSideRequest(msg, from), {
       clock: this.clock,
       random: this.random,
       rtt,
       onEvent: (e) => this.onTransportEvent('manager', e),
     });
-    const p = new Endpoint(pSocket, (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
+    const p = new Endpoint(guardPeerSocket(this, pSocket, 'p-port'), (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
       clock: this.clock,
       random: this.random,
       rtt,
+      ...ringGuard(this),
       onEvent: (e) => this.onTransportEvent('ring', e),
       intercept: (buf) => relayStore(this, buf),
     });
@@ -182,6 +223,9 @@ export class PeerNode {
     const r = this.registration;
     this.registration = null;
     this.dropRing();
+    this.keys = noKeys();
+    this.drops.flush();
+    this.repeats.flush();
     if (r) await Promise.all([r.m.close(), r.p.close()]);
   }
 
@@ -252,7 +296,7 @@ export class PeerNode {
       this.registration?.m.reply(from, msg.rid, { ok: true });
       return;
     }
-    this.note(`refused ${msg.type} from ${formatAddress(from)} on the m-port`, 'warn');
+    this.dropNote('requests to the m-port', `refused ${msg.type} from ${formatAddress(from)} on the m-port`);
     this.registration?.m.reply(from, msg.rid, { ok: false, error: `${msg.type} sent to a peer's m-port, which takes only the manager's replies` });
   }
 
@@ -283,10 +327,11 @@ export class PeerNode {
         this.note(`no response from ${side === 'manager' ? 'manager' : this.nameOf(e.to)} to ${e.msg.type}`, 'warn');
         return;
       case 'malformed':
-        this.note(`dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`, 'warn');
+        this.dropped.malformed++;
+        this.dropNote('malformed datagrams', `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`);
         return;
       case 'duplicate':
-        this.note(`repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
+        this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
         return;
       case 'stray':
         return;

@@ -17,6 +17,8 @@ export interface RingState {
    * renumbering that follows it: no store is accepted then.
    */
   readonly epoch: string | null;
+  /** The DHT's key K (issue 5): it proves and checks every control message of the ring (ring-auth.ts). */
+  readonly key: Buffer;
 }
 
 /** The peer's own view of its state (SPEC §3, §14 status). */

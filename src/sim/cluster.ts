@@ -4,6 +4,7 @@
 // ledger. Every random choice — the manager's picks, each peer's rids and hot-potato hops, each
 // socket's faults — comes from a stream derived from the seed, so a seed replays exactly.
 import { ManagerServer } from '../manager/server.js';
+import { seededKeys } from '../manager/keys.js';
 import { awaitedOf, type ManagerState } from '../manager/state.js';
 import { PeerNode } from '../peer/node.js';
 import { FaultySocket } from '../transport/faults.js';
@@ -12,7 +13,7 @@ import { MemoryNetwork } from '../transport/memory-network.js';
 import type { Address, DatagramSocket } from '../transport/udp-socket.js';
 import { VirtualClock } from '../transport/virtual-clock.js';
 import { ExecutionLedger, type LedgerOwner } from './execution-ledger.js';
-import type { Rng } from '../data/seeded-random.js';
+import { mulberry32, type Rng } from '../data/seeded-random.js';
 import { childStream, type SimSettings } from './run-settings.js';
 import type { SimData } from './sim-data.js';
 
@@ -30,6 +31,9 @@ const PARTIAL_DATA_SHARE = 0.25;
 const DIRECT_SHARE = 0.25;
 /** Smallest store budget drawn (bytes): a few records per datagram, so batches are many. */
 const MIN_BATCH_BYTES = 400;
+
+/** Mixed into a seed for the manager's key stream. */
+const KEY_STREAM_SALT = 0x6b657973;
 
 /** One peer process of the simulation. */
 export interface SimPeer {
@@ -82,8 +86,10 @@ const NO_RESPONSE = /no response from (\S+)/;
 /** Every event of every process, for debugging a seed: who, and the event's text. */
 export type TraceSink = (who: string, text: string) => void;
 
-export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink): Promise<Cluster> {
+export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink, secret?: string): Promise<Cluster> {
   const clock = new VirtualClock();
+  // With a system secret every process authenticates every datagram, its replay window on virtual time.
+  const authentication = secret === undefined ? {} : { secret, wallClock: () => clock.now() };
   const network = new MemoryNetwork({ clock });
   const ledger = new ExecutionLedger();
   const faultStreams = childStream(root);
@@ -110,6 +116,9 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     port: MANAGER_ADDRESS.port,
     clock,
     random: childStream(root),
+    // Keys from a stream of their own, not drawn from root: the seeds' other draws stay as they were.
+    keys: seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT)),
+    ...authentication,
     bind: bindFor(managerOwner),
     onEvent: (e) => {
       if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
@@ -142,6 +151,7 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
       clock,
       random: childStream(root),
       bind: bindFor(owner),
+      ...authentication,
       onEvent: (e) => {
         // The endpoint traces a received request just before it runs it, and never a repeat that
         // the reply cache answers; the peer's own sends are traced from its name.

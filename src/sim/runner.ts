@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly sabotage?: (cluster: Cluster) => void;
   /** Receives every process's events, stamped with the virtual time: the full story of a seed. */
   readonly trace?: (line: string) => void;
+  /** Every process authenticates every datagram with this system secret. */
+  readonly secret?: string;
 }
 
 export interface RunOutcome {
@@ -82,7 +84,7 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   let clock: Cluster['clock'] | null = null;
   const trace = options.trace;
   const sink = trace && ((who: string, text: string) => trace(`${time(clock?.now() ?? 0)} [${who}] ${text}`));
-  const cluster = await buildCluster(settings, root, data, sink);
+  const cluster = await buildCluster(settings, root, data, sink, options.secret);
   clock = cluster.clock;
   record(`peers: ${describePeers(cluster, data)}`);
   options.sabotage?.(cluster);

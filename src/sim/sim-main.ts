@@ -19,6 +19,7 @@ export async function simMain(argv: string[]): Promise<void> {
       steps: { type: 'string' },
       verbose: { type: 'boolean' },
       trace: { type: 'boolean' },
+      secret: { type: 'string' },
     },
     SIM_USAGE,
   );
@@ -40,7 +41,7 @@ export async function simMain(argv: string[]): Promise<void> {
   let exhausted = 0;
   for (let seed = first; seed < first + count; seed++) {
     try {
-      const outcome = await runSeed(seed, { steps, ...(trace ? { trace } : {}) });
+      const outcome = await runSeed(seed, { steps, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
       if (verbose) console.log(outcome.log.join('\n'));
       passed++;
       if (outcome.exhaustedBudgets > 0) exhausted++;

@@ -73,6 +73,10 @@ export interface EndpointOptions {
    * by its header alone), which then goes no further.
    */
   readonly intercept?: (buf: Buffer, from: Address) => boolean;
+  /** Authentication of the layer above (peer/ring-auth.ts): signs what request() and send() send. */
+  readonly seal?: (buf: Buffer, msg: Message) => Buffer;
+  /** ... and admits a decoded datagram; one it refuses is dropped before anything else sees it. */
+  readonly admit?: (msg: Message, raw: Buffer, from: Address) => boolean;
 }
 
 interface Pending {
@@ -116,6 +120,8 @@ export class Endpoint {
   readonly rtt: RttEstimator;
   private state: 'open' | 'closed' = 'open';
   private readonly intercept: ((buf: Buffer, from: Address) => boolean) | null;
+  private readonly seal: (buf: Buffer, msg: Message) => Buffer;
+  private readonly admit: (msg: Message, raw: Buffer, from: Address) => boolean;
 
   constructor(
     private readonly socket: DatagramSocket,
@@ -134,6 +140,8 @@ export class Endpoint {
     this.executing = new ExpiringMap(this.clock, REPLY_CACHE_TTL_MS);
     this.rtt = options.rtt ?? new RttEstimator();
     this.intercept = options.intercept ?? null;
+    this.seal = options.seal ?? ((buf) => buf);
+    this.admit = options.admit ?? (() => true);
     socket.onDatagram((buf, from) => this.receive(buf, from));
   }
 
@@ -154,7 +162,7 @@ export class Endpoint {
   request(to: Address, msg: Unsent<Request>, options: RequestOptions = {}): Promise<Message> {
     const full = { ...msg, rid: this.nextRid() } as Request;
     if (this.state === 'closed') return Promise.reject(new TransportError('ECLOSED', 'endpoint closed'));
-    const buf = options.encode ? options.encode(full.rid) : encode(full);
+    const buf = this.seal(options.encode ? options.encode(full.rid) : encode(full), full);
     if (buf.length > MAX_DATAGRAM_BYTES) {
       return Promise.reject(new TransportError('ETOOBIG', `${full.type} of ${buf.length} bytes exceeds ${MAX_DATAGRAM_BYTES}`));
     }
@@ -218,7 +226,7 @@ export class Endpoint {
   /** Sends one datagram once, without retransmission (forwarding, answers). */
   send(to: Address, msg: Message): void {
     if (this.state === 'closed') return;
-    this.sendBuf(encode(msg), to, msg);
+    this.sendBuf(this.seal(encode(msg), msg), to, msg);
   }
 
   /**
@@ -376,6 +384,7 @@ export class Endpoint {
     const msg = decoded.msg;
     this.stats.received++;
     if (ANSWER_TYPES.has(msg.type)) {
+      if (!this.admit(msg, buf, from)) return;
       this.onEvent({ kind: 'recv', msg, from });
       if (!this.complete(msg.rid, msg)) {
         this.stats.stray++;
@@ -392,7 +401,12 @@ export class Endpoint {
         if (cached !== undefined) this.socket.send(cached, from);
         return;
       }
+      // After the cache: a repeat of a request admitted once is answered even when the layer
+      // above would no longer admit it (a leaver that has dropped the ring's key).
+      if (!this.admit(msg, buf, from)) return;
       this.executing.set(key, true);
+    } else if (!this.admit(msg, buf, from)) {
+      return;
     }
     this.onEvent({ kind: 'recv', msg, from });
     this.onRequest(msg as Request, from, buf);

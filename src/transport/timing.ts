@@ -23,6 +23,38 @@ export const REBUILD_BUDGET_MS = 120_000;
 export const DEFAULT_AWAIT_TIMEOUT_MS = 150_000;
 /** How long a sent reply is remembered, so that a repeated request is answered, not re-executed. */
 export const REPLY_CACHE_TTL_MS = 60_000;
+/**
+ * Notes about dropped input (malformed, unauthenticated, over a rate limit, forged): at most this
+ * many per DROP_NOTE_WINDOW_MS, then one summary line with the counts, so that a flood of junk
+ * cannot flood the output too.
+ */
+export const DROP_NOTE_BURST = 10;
+export const DROP_NOTE_WINDOW_MS = 10_000;
+/**
+ * The manager's token bucket per source ip:port: datagrams per second, and the burst. A peer sends
+ * one command at a time (and its retransmissions every 500 ms at most), so even a script that
+ * queries as fast as it can stays far below; a flooder gets this much and no more.
+ */
+export const MANAGER_SOURCE_RATE_PER_S = 2_000;
+export const MANAGER_SOURCE_BURST = 4_000;
+/**
+ * A peer's token bucket per source that is not a member of its ring (nor the manager): queriers,
+ * a joiner, a leaver awaiting its rebuild. Members are not limited: a distribution sends thousands
+ * of stores a second through each of them.
+ */
+export const PEER_STRANGER_RATE_PER_S = 5_000;
+export const PEER_STRANGER_BURST = 10_000;
+/** Sources a rate limiter tracks at most; the oldest is forgotten first (spoofed floods). */
+export const RATE_LIMIT_MAX_SOURCES = 10_000;
+/**
+ * With a system secret (--secret): a datagram whose timestamp is further than this from the
+ * receiver's clock is refused as a replay (or a clock set wrong). A replay inside the window is a
+ * duplicate, which the protocol absorbs as it absorbs the network's own.
+ */
+export const REPLAY_WINDOW_MS = 30_000;
+/** Plain "authentication failed" answers to a source without the secret: per second, and burst. */
+export const AUTH_REFUSAL_RATE_PER_S = 1;
+export const AUTH_REFUSAL_BURST = 3;
 /** How long a forwarded teardown/reset-id is remembered, so only its first copy changes state. */
 export const SEEN_TTL_MS = 120_000;
 /** Unacknowledged store datagrams a distributor may have in flight (SPEC §1.4 item 5). */

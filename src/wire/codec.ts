@@ -36,6 +36,9 @@ const optional =
   (v) =>
     v === undefined || check(v);
 
+const isGrant: Check = (v) => isObject(v) && isNat(v.serial) && isString(v.sealed) && isString(v.tag);
+const isNamedGrant: Check = (v) => isGrant(v) && isString((v as Record<string, unknown>).name);
+
 const NAME = { name: isString };
 const OUTCOME = { ok: isBool, error: optional(isString), broken: optional(isBool), records: isNat, recordsPerNode: arrayOf(isNat) };
 
@@ -58,8 +61,11 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     node: optional(isTuple),
     year: optional(isString),
     leader: optional(isTuple),
+    key: optional(isString),
+    serial: optional(isNat),
+    grants: optional(arrayOf(isNamedGrant)),
   },
-  'set-id': { id: isNat, n: isNat, s: isNat, year: isString, ring: arrayOf(isTuple), epoch: isString },
+  'set-id': { id: isNat, n: isNat, s: isNat, year: isString, ring: arrayOf(isTuple), epoch: isString, grant: optional(isGrant) },
   store: { origin: isTuple, owner: isNat, epoch: isString, records: arrayOf(isWireRecord) },
   'store-ack': {},
   count: { origin: isTuple, epoch: isString, counts: arrayOf(isNat) },

@@ -2,6 +2,8 @@
 // describes what each receiver does. Every message carries `v` (the protocol version, added by the
 // codec), `type`, and a request id `rid` (the answers carry the rid of the request they answer).
 
+import type { Grant, NamedGrant } from './grant.js';
+
 /** Bumped whenever a message changes incompatibly; a datagram of another version is refused. */
 export const PROTOCOL_VERSION = 1;
 
@@ -95,6 +97,12 @@ export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
 
 /** What an ok reply may carry besides ok (SPEC §7.1 "extra payload"). */
 export interface ReplyPayload {
+  /** register: this peer's own key P (issue 5), base64url; setup-dht, join-dht: the DHT's key K. */
+  readonly key?: string;
+  /** setup-dht, join-dht: the DHT's number, which its grants carry. */
+  readonly serial?: number;
+  /** setup-dht: K sealed for each member but the leader, for the leader to put in its set-ids. */
+  readonly grants?: readonly NamedGrant[];
   /** setup-dht: the n tuples, leader first; join-done also carries the rebuilt ring. */
   readonly ring?: readonly Tuple[];
   /** query-dht: the member the query starts at. */
@@ -116,8 +124,12 @@ export interface Reply extends ReplyPayload {
 // ---------------------------------------------------------------------------------------------
 // Peer ↔ peer (SPEC §7.2), p-port to p-port.
 
-/** Leader → node i (setup and join): your id and the ring. `epoch` names this build of the ring. */
+/**
+ * Leader → node i (setup and join): your id and the ring. `epoch` names this build of the ring.
+ * At setup it carries the member's grant, from which the member learns the DHT's key (grant.ts).
+ */
 export interface SetIdRequest {
+  readonly grant?: Grant;
   readonly type: 'set-id';
   readonly rid: string;
   readonly id: number;

@@ -94,7 +94,7 @@ test('the ledger flags a request run twice and a ring changed by a repeated tear
 
 test('peers that do not report a failed build to the manager are caught', async () => {
   // The completions lose their `failed` key: the manager adopts builds the network defeated, as
-  // SPEC's bare protocol would. Seeds 4, 25 and 91 each have a rebuild whose stores ran out.
+  // SPEC's bare protocol would. Seeds 4, 17 and 91 each have a rebuild whose stores ran out.
   const silent = (cluster: Cluster) => {
     for (const peer of cluster.peers) {
       const node = peer.node;
@@ -105,7 +105,7 @@ test('peers that do not report a failed build to the manager are caught', async 
       };
     }
   };
-  for (const seed of [4, 25, 91]) {
+  for (const seed of [4, 17, 91]) {
     await assert.rejects(runSeed(seed, { sabotage: silent }), (err: SimulationFailure) => {
       assert.match(err.message, new RegExp(`^seed ${seed}: step \\d+ .*(records|ring|state)`));
       return true;

@@ -18,7 +18,7 @@ function failedReport(req: ManagerRequest, failed: string): ManagerRequest {
 /** The report succeeds, leaves no DHT and every peer Free, and names exactly `notified` for dht-reset. */
 function assertAbandoned(outcome: Outcome, notified: readonly string[], reason: RegExp): void {
   assert.equal(outcome.reply.ok, true, JSON.stringify(outcome.reply));
-  assert.deepEqual(outcome.state, { ...initialState(), peers: outcome.state.peers });
+  assert.deepEqual(outcome.state, { ...initialState(), peers: outcome.state.peers, dhts: 1 });
   assert.deepEqual(statesOf(outcome.state), allFree);
   assert.deepEqual(outcome.reset?.notify.map((p) => p.name), notified);
   assert.match(outcome.reset?.reason ?? '', reason);

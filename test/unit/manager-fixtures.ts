@@ -6,6 +6,7 @@ import { handleCommand, type Outcome, type Sender } from '../../src/manager/hand
 import { initialState, type ManagerState, type PeerState } from '../../src/manager/state.js';
 import type { ManagerRequest, NameOnlyCommand } from '../../src/wire/messages.js';
 
+/** A socket that is no registered peer's m-port: where unregistered names' commands come from. */
 export const SENDER: Sender = { ip: '127.0.0.1', port: 40000 };
 export const IP = '127.0.0.1';
 
@@ -27,6 +28,13 @@ export const NO_DRAWS = draws();
 /** Draws 0 every time: setup picks the Free peers in registration order, query picks the leader. */
 export const FIRST = (): number => 0;
 
+/**
+ * The key every register and setup draws in these tests: one constant, so that states built the
+ * same way compare equal (the keys' own tests use their own sources).
+ */
+export const FIXED_KEY = 'k'.repeat(42) + 'A';
+export const FIXED_KEYS = (): string => FIXED_KEY;
+
 let rids = 0;
 const rid = (): string => `t${++rids}`;
 
@@ -43,10 +51,23 @@ export function cmd(type: NameOnlyCommand, name: string): ManagerRequest {
   return { type, rid: rid(), name };
 }
 
-/** One call, checking that the input is not mutated and that a FAILURE leaves the state as it was. */
-export function step(state: ManagerState, req: ManagerRequest, random: () => number = NO_DRAWS): Outcome {
+/**
+ * Where a correct peer sends `req` from: a register from the address and m-port it names, any
+ * other command from the named peer's registered m-port, and an unregistered name's from SENDER.
+ */
+export function rightfulSender(state: ManagerState, req: ManagerRequest): Sender {
+  if (req.type === 'register') return { ip: req.ip, port: req.mPort };
+  const entry = state.peers.get(req.name);
+  return entry === undefined ? SENDER : { ip: entry.ip, port: entry.mPort };
+}
+
+/**
+ * One call, checking that the input is not mutated and that a FAILURE leaves the state as it was.
+ * The request comes from its rightful sender unless `from` says otherwise.
+ */
+export function step(state: ManagerState, req: ManagerRequest, random: () => number = NO_DRAWS, from?: Sender): Outcome {
   const before = structuredClone(state);
-  const outcome = handleCommand(state, req, SENDER, random);
+  const outcome = handleCommand(state, req, from ?? rightfulSender(state, req), random, FIXED_KEYS);
   assert.deepStrictEqual(state, before, `${req.type} mutated its input state`);
   if (!outcome.reply.ok) assert.deepStrictEqual(outcome.state, before, `${req.type} FAILURE changed the state`);
   return outcome;
@@ -60,8 +81,8 @@ export function ok(state: ManagerState, req: ManagerRequest, random: () => numbe
 }
 
 /** A step that must fail with exactly `error`. */
-export function fails(state: ManagerState, req: ManagerRequest, error: string, random: () => number = NO_DRAWS): void {
-  const outcome = step(state, req, random);
+export function fails(state: ManagerState, req: ManagerRequest, error: string, random: () => number = NO_DRAWS, from?: Sender): void {
+  const outcome = step(state, req, random, from);
   assert.equal(outcome.reply.ok, false, `${req.type} ${JSON.stringify(req)} succeeded, expected "${error}"`);
   assert.equal(errorOf(outcome), error);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ringAfterLeave } from '../../src/manager/membership-commands.js';
 import type { ManagerState } from '../../src/manager/state.js';
-import { cmd, fails, ok, rebuilt, registered, SIX, statesOf, step, withDht } from './manager-fixtures.js';
+import { cmd, fails, ok, rebuilt, registered, SIX, statesOf, step, withDht, FIXED_KEY } from './manager-fixtures.js';
 
 /** alice (Leader), bob, carol, dave, erin in the ring; frank Free. */
 const five = (): ManagerState => withDht(SIX, 5);
@@ -77,7 +77,7 @@ test('a refused dht-rebuilt for a leave keeps the manager waiting for the same p
 test('join-dht gives a Free peer the leader and waits; states change at dht-rebuilt (D16)', () => {
   const state = withDht(SIX, 4);
   const outcome = step(state, cmd('join-dht', 'erin'));
-  assert.deepEqual(outcome.reply, { ok: true, leader: { name: 'alice', ip: '127.0.0.1', port: 7002 } });
+  assert.deepEqual(outcome.reply, { ok: true, leader: { name: 'alice', ip: '127.0.0.1', port: 7002 }, key: FIXED_KEY, serial: 1 });
   assert.deepEqual(outcome.state.mode, { kind: 'AwaitDhtRebuilt', peer: 'erin', action: 'join' });
   assert.deepEqual(outcome.state.peers, state.peers);
   assert.deepEqual(outcome.state.dht, state.dht);
@@ -98,7 +98,7 @@ test('the joiner is appended as node n and the leader stays', () => {
   fails(joining, rebuilt('erin', 'alice'), 'busy: waiting for dht-rebuilt from frank');
   fails(joining, cmd('join-dht', 'erin'), 'busy: waiting for dht-rebuilt from frank');
   const state = ok(joining, rebuilt('frank', 'alice'));
-  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'bob', 'carol', 'dave', 'frank'], complete: true });
+  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'bob', 'carol', 'dave', 'frank'], complete: true, key: FIXED_KEY, serial: 1 });
   assert.deepEqual(state.mode, { kind: 'Idle' });
   assert.deepEqual(statesOf(state), { alice: 'Leader', bob: 'InDHT', carol: 'InDHT', dave: 'InDHT', erin: 'Free', frank: 'InDHT' });
 });

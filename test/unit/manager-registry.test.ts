@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initialState } from '../../src/manager/state.js';
-import { cmd, fails, IP, ok, reg, registered, SIX, statesOf, withDht } from './manager-fixtures.js';
+import { cmd, fails, IP, ok, reg, registered, SIX, statesOf, withDht, FIXED_KEY } from './manager-fixtures.js';
 
 test('register adds a Free peer with its address and ports, in registration order', () => {
   const state = ok(ok(initialState(), reg('bob', 7003, 7004)), reg('alice', 7001, 7002, '10.0.0.2'));
   assert.deepEqual([...state.peers.keys()], ['bob', 'alice']);
-  assert.deepEqual(state.peers.get('alice'), { name: 'alice', ip: '10.0.0.2', mPort: 7001, pPort: 7002, state: 'Free' });
+  assert.deepEqual(state.peers.get('alice'), { name: 'alice', ip: '10.0.0.2', mPort: 7001, pPort: 7002, state: 'Free', key: FIXED_KEY });
   assert.equal(state.dht, null);
   assert.deepEqual(state.mode, { kind: 'Idle' });
 });

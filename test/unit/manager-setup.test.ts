@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { pickDistinct, pickIndex } from '../../src/manager/dht-commands.js';
 import { initialState } from '../../src/manager/state.js';
 import type { Tuple } from '../../src/wire/messages.js';
-import { cmd, draws, fails, FIRST, mulberry32, ok, registered, setup, SIX, statesOf, step, withDht } from './manager-fixtures.js';
+import { cmd, draws, fails, FIRST, mulberry32, ok, registered, setup, SIX, statesOf, step, withDht, FIXED_KEY } from './manager-fixtures.js';
 
 const tuple = (name: string, k: number): Tuple => ({ name, ip: '127.0.0.1', port: 7002 + 2 * k });
 
@@ -16,7 +16,7 @@ test('setup-dht makes the caller Leader and the picked peers InDHT, in the order
   assert.ok(outcome.reply.ok);
   assert.deepEqual(outcome.reply.ring, [tuple('alice', 0), tuple('frank', 5), tuple('carol', 2), tuple('erin', 4), tuple('dave', 3)]);
   const { state } = outcome;
-  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'frank', 'carol', 'erin', 'dave'], complete: false });
+  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'frank', 'carol', 'erin', 'dave'], complete: false, key: FIXED_KEY, serial: 1 });
   assert.deepEqual(state.mode, { kind: 'AwaitDhtComplete', leader: 'alice' });
   assert.deepEqual(statesOf(state), {
     alice: 'Leader',
@@ -81,7 +81,7 @@ test('dht-complete from the leader completes setup; from anyone else the manager
   fails(awaiting, cmd('dht-complete', 'zed'), 'busy: waiting for dht-complete from alice');
   const state = ok(awaiting, cmd('dht-complete', 'alice'));
   assert.deepEqual(state.mode, { kind: 'Idle' });
-  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'bob', 'carol', 'dave'], complete: true });
+  assert.deepEqual(state.dht, { year: '1996', members: ['alice', 'bob', 'carol', 'dave'], complete: true, key: FIXED_KEY, serial: 1 });
   assert.deepEqual(state.peers, awaiting.peers);
 });
 

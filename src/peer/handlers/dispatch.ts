@@ -16,7 +16,7 @@ import { onTeardown } from './teardown.js';
 export function dispatchPeerRequest(node: PeerNode, msg: PeerRequest | Request, from: Address, raw: Buffer): void {
   switch (msg.type) {
     case 'set-id':
-      return onSetId(node, msg, from);
+      return onSetId(node, msg, from, raw);
     case 'store':
       return onStore(node, msg, raw);
     case 'count':
@@ -24,7 +24,7 @@ export function dispatchPeerRequest(node: PeerNode, msg: PeerRequest | Request, 
     case 'find-event':
       return onFindEvent(node, msg);
     case 'teardown':
-      return onTeardown(node, msg);
+      return onTeardown(node, msg, raw);
     case 'reset-id':
       return onResetId(node, msg);
     case 'rebuild-dht':

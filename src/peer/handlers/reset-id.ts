@@ -25,7 +25,7 @@ export function onResetId(node: PeerNode, msg: ResetIdRequest): void {
   }
   node.seen.set(key, next);
   // s and year stay: the ring rebuilds from the same file (SPEC §9).
-  node.ring = { id: msg.id, n: msg.n, s: r.s, year: r.year, ring: msg.ring, epoch: msg.epoch };
+  node.ring = { id: msg.id, n: msg.n, s: r.s, year: r.year, ring: msg.ring, epoch: msg.epoch, key: r.key };
   for (const t of msg.ring) node.learn(t);
   node.sendTo(next, forward);
 }

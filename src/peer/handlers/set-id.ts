@@ -2,9 +2,11 @@
 import type { Address } from '../../transport/udp-socket.js';
 import type { SetIdRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
+import { provingKey } from '../ring-auth.js';
 import { sameTuple } from '../ring-state.js';
 
-export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address): void {
+/** `raw` is the datagram: the key that proved it (the endpoint admitted it) becomes the ring's. */
+export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address, raw: Buffer): void {
   const self = node.self!;
   const named = msg.ring[msg.id];
   if (msg.ring.length !== msg.n || msg.n < 1 || named === undefined || !sameTuple(named, self)) {
@@ -14,9 +16,12 @@ export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address): void 
     });
     return;
   }
+  const key = provingKey(node, msg, raw);
+  if (key === null) return; // admitted, so unreachable; a set-id is never adopted without its key
+  if (msg.grant !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, msg.grant.serial);
   // A new build of the ring starts from an empty table; a repeat of the same build keeps it.
   if (node.ring?.epoch !== msg.epoch) node.table.clear();
-  node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch };
+  node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch, key };
   for (const t of msg.ring) node.learn(t);
   node.reply(from, msg.rid, { ok: true });
 }

@@ -4,20 +4,25 @@
 import { parseEventId, type StormRecord } from '../../data/fields.js';
 import { positionOf } from '../../data/hashing.js';
 import { peekStore } from '../../wire/codec.js';
+import { verifyMac } from '../../wire/mac.js';
 import type { StoreRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
 
 /**
  * The forwarding fast path (the node's p-port intercept): a store of this ring's build for another
- * owner goes on to the right neighbour by its header alone, its records neither parsed nor checked
- * here (the owner checks them). False for anything else, which takes onStore's path.
+ * owner, proven by this ring's key, goes on to the right neighbour by its header and MAC alone, its
+ * records neither parsed nor checked here (the owner checks them). False for anything else, which
+ * takes the full decode, the ring's admission and onStore's path.
  */
 export function relayStore(node: PeerNode, raw: Buffer): boolean {
   const r = node.ring;
   if (r === null || r.epoch === null) return false;
   const head = peekStore(raw);
   if (head === null || head.epoch !== r.epoch || head.owner === r.id || head.owner >= r.n || sameTuple(head.origin, node.self!)) return false;
+  // Only what this ring's key proves is passed on; anything else takes the full path, which drops
+  // and counts it (ring-auth.ts), so that no node relays a forged store.
+  if (!verifyMac(raw, r.key)) return false;
   const next = rightNeighbour(r);
   node.p.relay(addressOf(next), raw);
   node.storeTraffic.relayed(head.records, next.name);

@@ -4,9 +4,13 @@
 // so a retransmission repairs a lost hop even after this node has left the ring.
 import type { TeardownRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
-import { rightNeighbour, sameTuple } from '../ring-state.js';
+import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
 
-export function onTeardown(node: PeerNode, msg: TeardownRequest): void {
+/**
+ * `raw` is the datagram as received: a teardown goes on unchanged, so its bytes are forwarded with
+ * the originator's MAC, which still holds after this node has left the ring (and dropped its key).
+ */
+export function onTeardown(node: PeerNode, msg: TeardownRequest, raw: Buffer): void {
   if (sameTuple(msg.origin, node.self!)) {
     node.p.complete(msg.rid, msg);
     return;
@@ -14,7 +18,7 @@ export function onTeardown(node: PeerNode, msg: TeardownRequest): void {
   const key = `teardown|${msg.origin.name}|${msg.rid}`;
   const seen = node.seen.get(key);
   if (seen !== undefined) {
-    if (seen !== null) node.sendTo(seen, msg);
+    if (seen !== null) node.p.forward(addressOf(seen), msg, raw);
     return;
   }
   const r = node.ring;
@@ -26,8 +30,9 @@ export function onTeardown(node: PeerNode, msg: TeardownRequest): void {
   const next = rightNeighbour(r);
   const cleared = node.table.size;
   node.table.clear();
+  if (msg.final) node.keys.left = r.key;
   node.ring = msg.final ? null : { ...r, epoch: null };
   node.seen.set(key, next);
   node.note(`teardown: deleted ${cleared} records${msg.final ? ', left the ring' : ''}`);
-  node.sendTo(next, msg);
+  node.p.forward(addressOf(next), msg, raw);
 }

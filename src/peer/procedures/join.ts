@@ -3,6 +3,7 @@
 import { errorMessage } from '../errors.js';
 import { failure, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
+import { keyBytes } from '../../wire/mac.js';
 import type { ProcedureFailure } from './completion.js';
 import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-outcome.js';
 
@@ -11,6 +12,8 @@ export async function joinDht(node: PeerNode): Promise<CommandResult> {
   if (!reply.ok) return failure('join-dht', reply.error ?? 'refused');
   const leader = reply.leader;
   if (!leader) return failure('join-dht', 'the manager did not name the leader');
+  // The DHT's key: the join-request is proven with it, and the leader's set-id checked with it.
+  node.keys.lingering = keyBytes(reply.key);
 
   let counts: readonly number[] = [];
   let failed: ProcedureFailure | null = null;

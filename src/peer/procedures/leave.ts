@@ -29,6 +29,8 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
     await ringTeardown(node, false);
     const epoch = newEpoch(node.random);
     await node.peerRequest(newLeader, { type: 'reset-id', origin: node.self!, id: 0, n: newRing.length, ring: newRing, epoch });
+    // Out of the ring, this node keeps the key until the rebuild is reported (rebuild-dht, rebuild-done).
+    node.keys.lingering = r.key;
     node.dropRing();
     const outcome = await askAndAwaitOutcome(node, newLeader, { type: 'rebuild-dht', origin: node.self!, year: r.year, s: r.s }, 'rebuild-done');
     counts = outcome.recordsPerNode;

@@ -42,6 +42,9 @@ export async function finishRebuild(
   failed: ProcedureFailure | null,
 ): Promise<CommandResult> {
   const final = await sendCompletion(node, { type: 'dht-rebuilt', name: node.name!, newLeader }, failed);
+  // The leave or join is over: a leaver has no business with the ring's key any more, and a
+  // joiner holds it in its ring state if it got in.
+  node.keys.lingering = null;
   const payload = { newLeader, recordsPerNode: counts };
   return final === undefined ? success(command, payload) : failure(command, final, payload);
 }

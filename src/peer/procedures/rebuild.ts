@@ -1,6 +1,7 @@
 // The leader's side of a leave or a join (SPEC §6.5 step 3, §6.6 steps 2–4): read the year's file
 // again from its own data directory, check that it gives the ring's s, redistribute, and report
 // the outcome to the leaver or joiner.
+import type { NamedGrant } from '../../wire/grant.js';
 import type { RebuildOutcome, Tuple } from '../../wire/messages.js';
 import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
@@ -24,7 +25,7 @@ export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<voi
     const r = node.ring!;
     const ring = ringWith(r.ring, joiner);
     const epoch = newEpoch(node.random);
-    node.ring = { id: 0, n: ring.length, s: r.s, year: r.year, ring, epoch };
+    node.ring = { id: 0, n: ring.length, s: r.s, year: r.year, ring, epoch, key: r.key };
     await setIds(node);
     outcome = await redistribute(node, 'join');
   } catch (err) {
@@ -35,8 +36,11 @@ export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<voi
   await report(node, joiner, () => node.peerRequest(joiner, { type: 'join-done', ...outcome, ring }));
 }
 
-/** Sends set-id to every node 1…n−1 of node.ring and waits for all the replies. */
-export async function setIds(node: PeerNode): Promise<void> {
+/**
+ * Sends set-id to every node 1…n−1 of node.ring and waits for all the replies. At setup each
+ * carries its member's grant (from the manager's reply); at a join the members hold the key already.
+ */
+export async function setIds(node: PeerNode, grants: readonly NamedGrant[] = []): Promise<void> {
   const r = node.ring!;
   // Windowed like stores: each set-id carries the whole ring (about 45 bytes a node), so a
   // thousand of them at once would overflow the receivers' buffers.
@@ -44,7 +48,9 @@ export async function setIds(node: PeerNode): Promise<void> {
   await Promise.all(
     r.ring.slice(1).map((t, i) =>
       window.run(async () => {
-        const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch! });
+        const named = grants.find((g) => g.name === t.name);
+        const grant = named === undefined ? {} : { grant: { serial: named.serial, sealed: named.sealed, tag: named.tag } };
+        const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch!, ...grant });
         if (answer.type !== 'reply' || !answer.ok) {
           throw new Error(`set-id refused by ${t.name}: ${answer.type === 'reply' ? answer.error : answer.type}`);
         }

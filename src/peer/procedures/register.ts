@@ -6,6 +6,8 @@ import type { Address } from '../../transport/udp-socket.js';
 import { errorMessage } from '../errors.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
+import { noKeys } from '../ring-auth.js';
+import { keyBytes } from '../../wire/mac.js';
 
 export interface ExplicitAddress {
   readonly ip: string;
@@ -32,6 +34,8 @@ export async function register(node: PeerNode, name: string, explicit: ExplicitA
   try {
     const reply = await node.managerRequest({ type: 'register', name, ip, mPort: sockets[0].local.port, pPort: sockets[1].local.port });
     if (!reply.ok) error = reply.error ?? 'refused';
+    // This peer's own key: the manager seals each DHT's key for it under this one (ring-auth.ts).
+    else node.keys = { ...noKeys(), peerKey: keyBytes(reply.key) };
   } catch (err) {
     error = errorMessage(err);
   }

@@ -8,6 +8,7 @@ export async function ringTeardown(node: PeerNode, final: boolean): Promise<void
   if (r === null) throw new Error('not in a ring');
   await node.peerRequest(rightNeighbour(r), { type: 'teardown', origin: node.self!, final }, { who: 'the ring' });
   node.table.clear();
+  if (final) node.keys.left = r.key;
   // Until the renumbering gives a new epoch, no store is accepted (see RingState.epoch).
   node.ring = final ? null : { ...r, epoch: null };
 }

@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch } from '../ring-state.js';
+import { keyBytes } from '../../wire/mac.js';
 import { sendCompletion } from './completion.js';
 import { distribute } from './distribute.js';
 import { setIds } from './rebuild.js';
@@ -14,13 +15,17 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   const reply = await node.managerRequest({ type: 'setup-dht', name, n, year: data.year });
   if (!reply.ok) return failure('setup-dht', reply.error ?? 'refused');
   const ring = reply.ring ?? [];
-  node.ring = { id: 0, n: ring.length, s: data.s, year: data.year, ring, epoch: newEpoch(node.random) };
+  // The DHT's key, which this node proves its ring messages with, and the members' grants of it.
+  const key = keyBytes(reply.key);
+  if (key !== null) node.ring = { id: 0, n: ring.length, s: data.s, year: data.year, ring, epoch: newEpoch(node.random), key };
+  if (reply.serial !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, reply.serial);
   for (const t of ring) node.learn(t);
 
   let counts: readonly number[] = [];
   let error: string | undefined;
   try {
-    await setIds(node);
+    if (key === null) throw new Error('the manager gave no key for the DHT');
+    await setIds(node, reply.grants);
     const result = await distribute(node, data, 'setup');
     counts = result.counts;
     error = result.error;
