@@ -98,9 +98,11 @@ export class ClusterApp {
    * Stops every process and exits with `status`; after an interrupt, with the interrupt's status
    * instead (its commands failed only because their processes were stopped).
    */
-  async exit(status: number): Promise<never> {
+  async exit(status: number, lastWords?: string): Promise<never> {
     if (this.interrupted) return this.interrupted;
     await this.session.close();
+    // After every process has stopped, so that no late line of theirs comes after it.
+    if (lastWords !== undefined) this.output.announce(lastWords);
     process.exit(status);
   }
 

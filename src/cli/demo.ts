@@ -143,8 +143,7 @@ export async function demoMain(argv: string[]): Promise<void> {
   try {
     await play(app.shell, demo.queryIds);
   } catch (err) {
-    app.output.announce(`demo FAILED: ${errorMessage(err)}`);
-    return app.exit(1);
+    return app.exit(1, `demo FAILED: ${errorMessage(err)}`);
   }
   app.output.announce('demo complete: every step gave the expected result');
   if (process.stdin.isTTY === true && process.stdout.isTTY === true) {
