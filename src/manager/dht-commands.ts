@@ -1,7 +1,7 @@
 // The DHT's life cycle at the manager (SPEC §4 rows 2, 3, 4, 9, 10): setup-dht, dht-complete,
 // query-dht, teardown-dht and teardown-complete, with the uniform random picks that setup-dht and
 // query-dht make. handleCommand has already applied the busy rule (D10) before any of these runs.
-import type { NameOnlyRequest, SetupDhtRequest } from '../wire/messages.js';
+import type { DhtGrantsRequest, NameOnlyRequest, SetupDhtRequest } from '../wire/messages.js';
 import { abandonDht, reportedFailure } from './give-up.js';
 import {
   abandoned,
@@ -16,7 +16,7 @@ import {
   type Outcome,
 } from './outcome.js';
 import { IDLE, leaderOf, tupleOf, withRingStates, type Dht, type ManagerState } from './state.js';
-import { setupKeys, type KeySource } from './keys.js';
+import { grantsFor, GRANTS_PER_PAGE, setupPayload, type KeySource } from './keys.js';
 import { checkRingSize, checkYear } from './validate.js';
 
 /** A uniform index in 0…size−1 from one draw; a draw outside [0, 1) (or NaN) is clamped, not trusted. */
@@ -62,7 +62,7 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
     dhts: dht.serial,
   };
   // Position i of the ring is node id i: the leader is node 0 (§4 row 2).
-  return succeed(next, { ring: [caller, ...picked].map(tupleOf), ...setupKeys(next, dht) });
+  return succeed(next, setupPayload(next, dht));
 }
 
 /**
@@ -76,6 +76,20 @@ export function dhtComplete(state: ManagerState, req: NameOnlyRequest): Outcome 
   if (state.mode.kind !== 'AwaitDhtComplete') return succeed(state);
   if (req.failed !== undefined) return abandoned(abandonDht(state, reportedFailure(req.name, 'setup-dht', req.failed), req.name));
   return succeed({ ...state, dht: { ...dht, complete: true }, mode: IDLE });
+}
+
+/**
+ * The leader of a DHT being built fetches the grants its setup-dht reply had no room for (see
+ * keys.ts): members from…from+count−1, at most GRANTS_PER_PAGE. It changes nothing, and the busy
+ * rule lets it through from the awaited leader only (handle.ts).
+ */
+export function dhtGrants(state: ManagerState, req: DhtGrantsRequest): Outcome {
+  const { dht, mode } = state;
+  if (dht === null || mode.kind !== 'AwaitDhtComplete' || mode.leader !== req.name) return fail(state, 'no DHT of yours is being set up');
+  const n = dht.members.length;
+  if (req.from < 1 || req.from >= n) return fail(state, `from must name a member: 1 to ${n - 1}`);
+  if (req.count < 1 || req.count > GRANTS_PER_PAGE) return fail(state, `count must be 1 to ${GRANTS_PER_PAGE}`);
+  return succeed(state, { grants: grantsFor(state, dht, req.from, Math.min(n, req.from + req.count)) });
 }
 
 /** Row 4: a Free peer learns where to start its query: a member drawn uniformly, leader included. */

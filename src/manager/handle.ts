@@ -2,7 +2,7 @@
 // reply). The UDP adapter owns sockets, the reply cache and the clock; everything SPEC §3 and §4
 // decide happens here, so the same logic runs over UDP, in unit tests and in simulations.
 import type { ManagerRequest } from '../wire/messages.js';
-import { dhtComplete, queryDht, setupDht, teardownComplete, teardownDht } from './dht-commands.js';
+import { dhtComplete, dhtGrants, queryDht, setupDht, teardownComplete, teardownDht } from './dht-commands.js';
 import { dhtRebuilt, joinDht, leaveDht } from './membership-commands.js';
 import { busy, fail, type Outcome } from './outcome.js';
 import { deregister, register } from './registry-commands.js';
@@ -34,7 +34,9 @@ export function handleCommand(
   // The busy rule (D10) comes before every check of §4: in an Await mode only the awaited message
   // from the awaited peer gets through, so no other command can change what that peer relies on.
   const awaited = awaitedOf(state.mode);
-  if (awaited !== null && (req.type !== awaited.command || req.name !== awaited.peer)) {
+  // The awaited leader's fetch of its members' grants belongs to the setup the manager awaits.
+  const partOfSetup = req.type === 'dht-grants' && awaited?.command === 'dht-complete' && req.name === awaited.peer;
+  if (awaited !== null && !partOfSetup && (req.type !== awaited.command || req.name !== awaited.peer)) {
     return repeatedStarter(state, req) ?? fail(state, busy(state.mode));
   }
   switch (req.type) {
@@ -58,6 +60,8 @@ export function handleCommand(
       return teardownDht(state, req);
     case 'teardown-complete':
       return teardownComplete(state, req);
+    case 'dht-grants':
+      return dhtGrants(state, req);
     default:
       return unknownCommand(state, req);
   }

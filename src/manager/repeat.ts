@@ -6,7 +6,7 @@
 import type { ManagerRequest } from '../wire/messages.js';
 import { succeed, type Outcome } from './outcome.js';
 import { leaderOf, tupleOf, type ManagerState, type PeerEntry } from './state.js';
-import { setupKeys } from './keys.js';
+import { setupPayload } from './keys.js';
 
 /** The original SUCCESS again when `req` repeats the command that started the current Await mode; else null. */
 export function repeatedStarter(state: ManagerState, req: ManagerRequest): Outcome | null {
@@ -19,8 +19,7 @@ export function repeatedStarter(state: ManagerState, req: ManagerRequest): Outco
       if (req.type !== 'setup-dht' || req.name !== mode.leader) return null;
       // Only the very same request: same n and year. Another setup is a new command, and busy.
       if (req.n !== dht.members.length || req.year !== dht.year) return null;
-      const ring = dht.members.map((name) => entry(name)).filter((p): p is PeerEntry => p !== undefined);
-      return succeed(state, { ring: ring.map(tupleOf), ...setupKeys(state, dht) });
+      return succeed(state, setupPayload(state, dht));
     }
     case 'AwaitDhtRebuilt': {
       if (req.name !== mode.peer) return null;

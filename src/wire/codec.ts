@@ -54,6 +54,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   deregister: NAME,
   'teardown-dht': NAME,
   'teardown-complete': { ...NAME, failed: optional(isString) },
+  'dht-grants': { ...NAME, from: isNat, count: isNat },
   reply: {
     ok: isBool,
     error: optional(isString),

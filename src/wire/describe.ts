@@ -16,6 +16,8 @@ function commandWords(req: ManagerRequest): string {
       return `setup-dht ${req.name} ${req.n} ${req.year}`;
     case 'dht-rebuilt':
       return `dht-rebuilt ${req.name} ${req.newLeader}`;
+    case 'dht-grants':
+      return `dht-grants ${req.name} ${req.from} ${req.count}`;
     default:
       return `${req.type} ${req.name}`;
   }
@@ -37,6 +39,7 @@ export function describe(msg: Message): string {
   switch (msg.type) {
     case 'register':
     case 'setup-dht':
+    case 'dht-grants':
     case 'dht-complete':
     case 'query-dht':
     case 'leave-dht':

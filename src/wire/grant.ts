@@ -7,6 +7,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hmac, keyBytes, KEY_BYTES } from './mac.js';
 
+/** The most grants one dht-grants reply carries (about 130 bytes each). */
+export const GRANTS_PER_PAGE = 200;
+
 export interface Grant {
   /** Which DHT: the manager numbers its DHTs; a member refuses a grant older than one it accepted. */
   readonly serial: number;

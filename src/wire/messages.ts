@@ -46,6 +46,18 @@ export interface DhtRebuiltRequest {
   /** See NameOnlyRequest.failed. */
   readonly failed?: string;
 }
+/**
+ * The leader, during its setup, asks for the grants of members from…from+count−1 (ring ids) that
+ * setup-dht's reply had no room for: a ring of a thousand names and grants does not fit one
+ * datagram (an extension for issue 5's grants).
+ */
+export interface DhtGrantsRequest {
+  readonly type: 'dht-grants';
+  readonly rid: string;
+  readonly name: string;
+  readonly from: number;
+  readonly count: number;
+}
 /** The manager commands that carry only the caller's name. */
 export type NameOnlyCommand =
   | 'dht-complete'
@@ -79,7 +91,7 @@ export interface DhtResetRequest {
   readonly reason: string;
 }
 
-export type ManagerRequest = RegisterRequest | SetupDhtRequest | DhtRebuiltRequest | NameOnlyRequest;
+export type ManagerRequest = RegisterRequest | SetupDhtRequest | DhtRebuiltRequest | DhtGrantsRequest | NameOnlyRequest;
 export type ManagerCommand = ManagerRequest['type'];
 
 export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
@@ -93,6 +105,7 @@ export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
   'deregister',
   'teardown-dht',
   'teardown-complete',
+  'dht-grants',
 ];
 
 /** What an ok reply may carry besides ok (SPEC §7.1 "extra payload"). */

@@ -86,6 +86,13 @@ describe('npm start: the guided demo in the cluster', () => {
     assertGuidedDemo(r);
   });
 
+  test('with a system secret (--secret): the same nine steps, every process authenticating every datagram', async () => {
+    const r = await npmStart(['--synthetic', '--secret', 'a test secret']);
+    assertGuidedDemo(r);
+    const authenticated = r.stdout.filter((l) => l.endsWith('every datagram is authenticated with the system secret'));
+    assert.ok(authenticated.some((l) => l.startsWith('[manager')), `the manager runs with the secret:\n${authenticated.join('\n')}`);
+  });
+
   test('a wrong result ends the demo: "demo FAILED: …", exit 1, no process left', async () => {
     // An unlabelled 1996 file counts as real, so the demo queries SPEC's ids, which it lacks.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stormdht-demo-fail-'));

@@ -110,6 +110,8 @@ const command = fc
         return { type, rid, name, n, year };
       case 'dht-rebuilt':
         return { type, rid, name, newLeader: other, ...tail };
+      case 'dht-grants':
+        return { type, rid, name, from: n - 3, count: port % 300 };
       default:
         return { type, rid, name, ...tail };
     }

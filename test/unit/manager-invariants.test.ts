@@ -15,6 +15,10 @@ const NAMES = [...SIX, 'gina', 'hal', 'zed', 'peer1'];
 /** A random request; half the time in an Await mode, the awaited one, so sequences make progress. */
 function randomRequest(state: ManagerState, random: () => number): ManagerRequest {
   const awaited = awaitedOf(state.mode);
+  // The awaited leader fetching grants during its setup (dht-grants), now and then.
+  if (awaited?.command === 'dht-complete' && random() < 0.2) {
+    return { type: 'dht-grants', rid: `g${Math.floor(random() * 1e9)}`, name: awaited.peer, from: Math.floor(random() * 5), count: random() < 0.9 ? 1 + Math.floor(random() * 6) : 201 };
+  }
   if (awaited !== null && random() < 0.5) {
     const members = state.dht?.members ?? [];
     const i = members.indexOf(awaited.peer);
@@ -34,6 +38,8 @@ function randomRequest(state: ManagerState, random: () => number): ManagerReques
       return setup(name, 2 + Math.floor(random() * 7), random() < 0.9 ? '1996' : '96');
     case 'dht-rebuilt':
       return rebuilt(name, pickUniform(random, NAMES));
+    case 'dht-grants':
+      return { type: 'dht-grants', rid: `g${Math.floor(random() * 1e9)}`, name, from: Math.floor(random() * 5), count: random() < 0.9 ? 1 + Math.floor(random() * 6) : 201 };
     default:
       return cmd(command, name);
   }
@@ -42,6 +48,11 @@ function randomRequest(state: ManagerState, random: () => number): ManagerReques
 /** What a SUCCESS reply must carry, beyond the invariants of the new state. */
 function checkPayload(req: ManagerRequest, before: ManagerState, after: ManagerState, reply: object): void {
   const members = after.dht?.members ?? [];
+  if (req.type === 'dht-grants') {
+    const names = (reply as { grants: { name: string }[] }).grants.map((g) => g.name);
+    assert.deepEqual(names, members.slice(req.from, req.from + req.count), 'dht-grants gives the grants of the members asked for');
+    assert.equal(after, before, 'dht-grants changes nothing');
+  }
   if (req.type === 'setup-dht') {
     const ring = (reply as { ring: { name: string }[] }).ring.map((t) => t.name);
     assert.deepEqual(ring, members);
@@ -114,7 +125,7 @@ test('the invariant checker reports each kind of broken state', () => {
 });
 
 const NAME_ONLY = MANAGER_COMMANDS.filter(
-  (command): command is NameOnlyCommand => command !== 'register' && command !== 'setup-dht' && command !== 'dht-rebuilt',
+  (command): command is NameOnlyCommand => command !== 'register' && command !== 'setup-dht' && command !== 'dht-rebuilt' && command !== 'dht-grants',
 );
 
 test('odd values never make handleCommand throw, in Idle or in an Await mode', () => {

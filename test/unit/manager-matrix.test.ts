@@ -19,6 +19,8 @@ function requestFor(command: ManagerCommand, name: string, state: ManagerState):
       return setup(name, 3);
     case 'dht-rebuilt':
       return rebuilt(name, expectedNewLeader(state));
+    case 'dht-grants':
+      return { type: 'dht-grants', rid: `g-${name}`, name, from: 1, count: 10 };
     default:
       return cmd(command, name);
   }
@@ -48,6 +50,7 @@ const NOT_REG = { error: 'peer "zed" is not registered' };
 const NO_DHT = { error: 'no DHT exists' };
 const NOT_WAITING_REBUILT = { error: 'not waiting for dht-rebuilt' };
 const NOT_WAITING_TEARDOWN = { error: 'not waiting for teardown-complete' };
+const NO_SETUP = { error: 'no DHT of yours is being set up' };
 const already = (name: string): Expect => ({ error: `peer "${name}" is already registered` });
 const notLeader = (name: string): Expect => ({ error: `${name} is not the leader of the DHT` });
 const onlyFree = (state: string, action: string): Expect => ({ error: `peer is ${state}; only a Free peer may ${action}` });
@@ -64,6 +67,7 @@ test('Idle without a DHT: callers unregistered (zed) and Free (erin)', () => {
     deregister: [NOT_REG, 'Idle'],
     'teardown-dht': [NO_DHT, NO_DHT],
     'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
+    'dht-grants': [NO_SETUP, NO_SETUP],
   };
   const state = registered(SIX);
   for (const command of MANAGER_COMMANDS) {
@@ -88,6 +92,7 @@ test('Idle with a complete DHT: callers unregistered (zed), Free (erin), InDHT (
     deregister: [NOT_REG, 'Idle', onlyFree('InDHT', 'deregister'), onlyFree('Leader', 'deregister')],
     'teardown-dht': [notLeader('zed'), notLeader('erin'), notLeader('bob'), 'AwaitTeardownComplete'],
     'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
+    'dht-grants': [NO_SETUP, NO_SETUP, NO_SETUP, NO_SETUP],
   };
   const state = withDht(SIX, 4); // alice, bob, carol, dave in the ring; erin, frank Free
   for (const command of MANAGER_COMMANDS) {
@@ -145,7 +150,9 @@ for (const { label, state: build, callers, starter } of AWAITING) {
       for (const caller of callers) {
         const handled = command === awaited.command && caller === awaited.peer;
         const repeated = command === starter && caller === awaited.peer;
-        check(state, command, caller, handled ? 'Idle' : repeated ? state.mode.kind : busy);
+        // The awaited leader's grant fetch is part of its setup: answered, and nothing changes.
+        const grants = command === 'dht-grants' && awaited.command === 'dht-complete' && caller === awaited.peer;
+        check(state, command, caller, handled ? 'Idle' : repeated || grants ? state.mode.kind : busy);
       }
     }
   });

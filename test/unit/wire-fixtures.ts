@@ -27,6 +27,7 @@ export const EXAMPLE: { readonly [T in MessageType]: Message & { readonly type: 
   deregister: { type: 'deregister', rid: 'k3j9qz.7', name: 'dave' },
   'teardown-dht': { type: 'teardown-dht', rid: 'k3j9qz.8', name: 'alice' },
   'teardown-complete': { type: 'teardown-complete', rid: 'k3j9qz.9', name: 'alice' },
+  'dht-grants': { type: 'dht-grants', rid: 'k3j9qz.g', name: 'alice', from: 201, count: 200 },
   reply: { type: 'reply', rid: 'k3j9qz.1', ok: true, ring: RING },
   'set-id': { type: 'set-id', rid: 'p0x1aa.0', id: 1, n: 3, s: 97127, year: '1996', ring: RING, epoch: '2lq8v0fz1' },
   store: { type: 'store', rid: 'p0x1aa.1', origin: ALICE, owner: 2, epoch: '2lq8v0fz1', records: [{ pos: 610, fields: SHELBY_FIELDS }] },

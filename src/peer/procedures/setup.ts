@@ -6,6 +6,7 @@ import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch } from '../ring-state.js';
 import { keyBytes } from '../../wire/mac.js';
+import { GRANTS_PER_PAGE, type NamedGrant } from '../../wire/grant.js';
 import { sendCompletion } from './completion.js';
 import { distribute } from './distribute.js';
 import { setIds } from './rebuild.js';
@@ -25,7 +26,7 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   let error: string | undefined;
   try {
     if (key === null) throw new Error('the manager gave no key for the DHT');
-    await setIds(node, reply.grants);
+    await setIds(node, await allGrants(node, ring.length, reply.grants ?? []));
     const result = await distribute(node, data, 'setup');
     counts = result.counts;
     error = result.error;
@@ -42,4 +43,19 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
     ring: ring.map((t, id) => ({ id, name: t.name, ip: t.ip, port: t.port })),
   };
   return final === undefined ? success('setup-dht', payload) : failure('setup-dht', final, payload);
+}
+
+/**
+ * The grants of members 1…n−1: those setup-dht's reply had room for, then the rest from the
+ * manager, GRANTS_PER_PAGE at a time (a ring of hundreds of members does not fit one reply).
+ */
+async function allGrants(node: PeerNode, n: number, first: readonly NamedGrant[]): Promise<NamedGrant[]> {
+  const grants = [...first];
+  while (grants.length < n - 1) {
+    const from = grants.length + 1;
+    const page = await node.managerRequest({ type: 'dht-grants', name: node.name!, from, count: Math.min(GRANTS_PER_PAGE, n - from) });
+    if (!page.ok || page.grants === undefined || page.grants.length === 0) throw new Error(`dht-grants from ${from}: ${page.error ?? 'no grants given'}`);
+    grants.push(...page.grants);
+  }
+  return grants;
 }
