@@ -5,7 +5,8 @@ import test from 'node:test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { decode, encode, encodePackedStore, encodeStore, MAX_UNPACKED_BYTES, peekStore } from '../../src/wire/codec.js';
 import type { StoreRequest, Tuple, WireRecord } from '../../src/wire/messages.js';
-import { encodeRecord, planPackedBatches, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
+import { encodedRecordsOf, encodeRecord, ownerBatches, planPackedBatches, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
+import { parseYearText } from '../../src/data/csv.js';
 
 const ORIGIN: Tuple = { name: 'alice', ip: '127.0.0.1', port: 7002 };
 const row = (id: number, county: string): WireRecord => ({
@@ -109,5 +110,23 @@ test('every packed batch, encoded with a long rid, fits its budget, keeps the re
     }
     const plain = planStoreBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
     assert.ok(plan.length * 2 < plain.length, `packing should at least halve the datagrams: ${plan.length} vs ${plain.length} at ${budget}`);
+  }
+});
+
+test('an owner\'s batches are planned once per year and ring size, whatever epoch each build draws', () => {
+  const text = ['EVENT_ID,STATE,YEAR,MONTH_NAME,EVENT_TYPE,CZ_TYPE,CZ_NAME,INJURIES_DIRECT,INJURIES_INDIRECT,DEATHS_DIRECT,DEATHS_INDIRECT,DAMAGE_PROPERTY,DAMAGE_CROPS,TOR_F_SCALE']
+    .concat(Array.from({ length: 400 }, (_, i) => `${100_000 + i * 7},TEXAS,1997,May,Hail,C,COUNTY ${i % 40},0,0,0,0,1K,0K,`))
+    .join('\n');
+  const parsed = parseYearText(text, 'x', '1997');
+  assert.ok(parsed.ok);
+  const records = encodedRecordsOf(parsed.data).filter((r) => r.record.pos % 3 === 1);
+  for (const encoding of ['deflate', 'json'] as const) {
+    const first = ownerBatches(parsed.data, 3, 1, records, ORIGIN, '1', 1_400, encoding);
+    assert.equal(ownerBatches(parsed.data, 3, 1, records, ORIGIN, '2lq8v0fz1x', 1_400, encoding), first, `${encoding}: the plan is kept`);
+    assert.notEqual(ownerBatches(parsed.data, 3, 1, records, ORIGIN, '1', 8_000, encoding), first, `${encoding}: another budget is another plan`);
+    for (const b of first) {
+      const buf = b.packed === undefined ? encodeStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.json) : encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.records.length, b.packed);
+      assert.ok(buf.length <= 1_400, `${encoding}: a batch of ${buf.length} bytes with a long epoch`);
+    }
   }
 });

@@ -32,6 +32,8 @@ export const STORE_ENCODINGS: readonly StoreEncoding[] = ['deflate', 'json'];
 
 /** A rid as long as any the transport makes (prefix, dot, counter), for the envelope's size. */
 const LONGEST_RID = 'x'.repeat(24);
+/** An epoch as long as any newEpoch draws (a 48-bit number in base 36: at most 10 characters), and then some. */
+const LONGEST_EPOCH = 'x'.repeat(12);
 
 /** Encoded records of each year object in memory (the year cache keeps the same object). */
 const encodedYears = new WeakMap<YearData, readonly EncodedRecord[]>();
@@ -134,11 +136,17 @@ export function ownerBatches(
 ): readonly StoreBatch[] {
   let plans = plannedYears.get(data);
   if (plans === undefined) plannedYears.set(data, (plans = new Map()));
-  const envelope = encodeStore(LONGEST_RID, origin, owner, epoch, '[]').length;
+  // Planned for the longest epoch, the batches fit every build's envelope, whatever its epoch
+  // draws: the plan depends on the origin, not on the build.
+  const planEpoch = epoch.length <= LONGEST_EPOCH.length ? LONGEST_EPOCH : epoch;
+  const envelope = encodeStore(LONGEST_RID, origin, owner, planEpoch, '[]').length;
   const key = `${encoding}|${n}|${owner}|${budget}|${envelope}`;
   let batches = plans.get(key);
   if (batches === undefined) {
-    batches = encoding === 'deflate' ? planPackedBatches(records, origin, owner, epoch, budget) : planStoreBatches(records, origin, owner, epoch, budget);
+    batches =
+      encoding === 'deflate'
+        ? planPackedBatches(records, origin, owner, planEpoch, budget)
+        : planStoreBatches(records, origin, owner, planEpoch, budget);
     plans.set(key, batches);
   }
   return batches;
