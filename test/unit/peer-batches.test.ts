@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32, type Rng } from '../../src/data/seeded-random.js';
+import { roundRobin } from '../../src/peer/procedures/distribute.js';
 import { batches } from '../../src/peer/procedures/store-batches.js';
 import { newEpoch } from '../../src/peer/ring-state.js';
 import { encode } from '../../src/wire/codec.js';
@@ -76,4 +77,17 @@ test('a record larger than the budget travels alone, and its neighbours still ba
 
 test('no records, no batches', () => {
   assert.deepEqual(batches([], ORIGIN, 1, 'e', 1_400), []);
+});
+
+test('roundRobin takes the first of each list, then the second of each, keeping each list in order', () => {
+  assert.deepEqual([...roundRobin([[], ['a1', 'a2', 'a3'], ['b1'], ['c1', 'c2']])], [
+    [1, 'a1'],
+    [2, 'b1'],
+    [3, 'c1'],
+    [1, 'a2'],
+    [3, 'c2'],
+    [1, 'a3'],
+  ]);
+  assert.deepEqual([...roundRobin([])], []);
+  assert.deepEqual([...roundRobin([[], []])], []);
 });

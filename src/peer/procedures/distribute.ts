@@ -93,16 +93,20 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   let acknowledged = 0;
   const progress = (finished: boolean) => node.emit({ kind: 'progress', task: reason, year: data.year, done: acknowledged, total, finished });
   const sends: Promise<unknown>[] = [];
-  for (let owner = 1; owner < r.n; owner++) {
-    for (const batch of ownerBatches(data, r.n, owner, byOwner[owner]!, self, epoch, node.batchBytes, node.storeEncoding)) {
-      sends.push(
-        window.run(async () => {
-          await store(owner, batch);
-          acknowledged += batch.records.length;
-          progress(false);
-        }),
-      );
-    }
+  const plans = Array.from({ length: r.n }, (_, owner) =>
+    owner === 0 ? [] : ownerBatches(data, r.n, owner, byOwner[owner]!, self, epoch, node.batchBytes, node.storeEncoding),
+  );
+  // Round robin over the owners: each owner's batches stay in order on its path (for the overtake
+  // detector), and every owner stores at once, instead of one owner's work holding up the window
+  // while the others idle.
+  for (const [owner, batch] of roundRobin(plans)) {
+    sends.push(
+      window.run(async () => {
+        await store(owner, batch);
+        acknowledged += batch.records.length;
+        progress(false);
+      }),
+    );
   }
   try {
     await Promise.all(sends);
@@ -127,4 +131,15 @@ function assertSameBuild(node: PeerNode, epoch: string): void {
   if (node.ring?.epoch === epoch) return;
   if (node.ring === null) node.table.clear();
   throw new Error(RESET_DURING_DISTRIBUTION);
+}
+
+/** [index, item] of the lists' items: the first of each list, then the second of each, and so on. */
+export function* roundRobin<T>(lists: readonly (readonly T[])[]): Generator<[number, T]> {
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let k = 0; k < longest; k++) {
+    for (let i = 0; i < lists.length; i++) {
+      const item = lists[i]![k];
+      if (item !== undefined) yield [i, item];
+    }
+  }
 }
