@@ -216,12 +216,34 @@ export interface ClusterOptions {
 }
 
 /** A manager and named peers; close() ends every process it started, whatever happened. */
-export class Cluster {
-  readonly peers = new Map<string, JsonChild>();
+/** Peer processes by name, and typing a command at one: what Cluster and Fleet (faults-fleet.ts) share. */
+export class PeerSet<D extends { run(line: string, timeoutMs?: number): Promise<JsonLine> }> {
+  readonly peers = new Map<string, D>();
+
+  peer(name: string): D {
+    const p = this.peers.get(name);
+    if (!p) throw new Error(`no peer ${name}`);
+    return p;
+  }
+
+  run(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
+    return this.peer(name).run(line, timeoutMs);
+  }
+
+  async ok(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
+    const result = await this.run(name, line, timeoutMs);
+    assertSuccess(result, line.split(/\s+/)[0]!);
+    return result;
+  }
+}
+
+export class Cluster extends PeerSet<JsonChild> {
   private constructor(
     readonly manager: ManagerProcess,
     readonly options: ClusterOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     const manager = await startManager(logOption(options.portRange));
@@ -247,22 +269,6 @@ export class Cluster {
       this.spawn(name, options);
       assertSuccess(await this.peer(name).run(`register ${name}`), 'register');
     }
-  }
-
-  peer(name: string): JsonChild {
-    const p = this.peers.get(name);
-    if (!p) throw new Error(`no peer ${name}`);
-    return p;
-  }
-
-  run(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
-    return this.peer(name).run(line, timeoutMs);
-  }
-
-  async ok(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
-    const result = await this.run(name, line, timeoutMs);
-    assertSuccess(result, line.split(/\s+/)[0]!);
-    return result;
   }
 
   async fails(name: string, line: string, fragment: string | RegExp): Promise<JsonLine> {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startManager, startPeer, type JsonLine } from '../../src/cli/processes.js';
 import { SHARED_DATA_DIR } from '../helpers/shared-data.js';
+import { PeerSet } from './cluster.js';
 import { assertSuccess, expectedCounts, pickedNode, show, SPEC_TABLE } from './faults-oracle.js';
 
 /** What the tests need of a process: JsonChild's surface. */
@@ -93,14 +94,15 @@ export interface LocalFleetOptions {
 }
 
 /** A manager and named peers. Every process it starts is ended by close(). */
-export class Fleet {
-  readonly peers = new Map<string, Driver>();
+export class Fleet extends PeerSet<Driver> {
   private started = 0;
 
   constructor(
     readonly manager: ManagerHandle,
     private readonly spawner: (label: string, index: number) => Driver,
-  ) {}
+  ) {
+    super();
+  }
 
   /** A manager on 127.0.0.1 (port 0) and, later, peers reading the shared data directory. */
   static async local(options: LocalFleetOptions): Promise<Fleet> {
@@ -131,21 +133,6 @@ export class Fleet {
     for (const name of names) assertSuccess(await this.run(name, `register ${name}`, timeoutMs), 'register');
   }
 
-  peer(name: string): Driver {
-    const p = this.peers.get(name);
-    if (!p) throw new Error(`no peer ${name}`);
-    return p;
-  }
-
-  run(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
-    return this.peer(name).run(line, timeoutMs);
-  }
-
-  async ok(name: string, line: string, timeoutMs?: number): Promise<JsonLine> {
-    const result = await this.run(name, line, timeoutMs);
-    assertSuccess(result, line.split(/\s+/)[0]!);
-    return result;
-  }
 
   async status(name: string): Promise<JsonLine> {
     return this.ok(name, 'status', 15_000);
