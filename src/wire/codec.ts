@@ -1,8 +1,10 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
+import { STORE_DICTIONARY, STORE_DICTIONARY_ID } from './store-dictionary.js';
+import { jsonEnd, TAIL_SEPARATOR } from './tail.js';
 
 /** Hard cap on any datagram stormdht sends or accepts (SPEC §1.3: never above 60,000 bytes). */
 export const MAX_DATAGRAM_BYTES = 60_000;
@@ -107,33 +109,54 @@ export function encodeStore(rid: string, origin: Tuple, owner: number, epoch: st
 }
 
 /**
- * A packed store datagram: the records' JSON array text, deflated (raw DEFLATE) and in base64,
- * under `packed`, with their number under `count`, in place of `records`. It decodes to the same
- * store message as encodeStore with that text (see unpackRecords).
+ * What `packed` says of a packed store: its records are raw DEFLATE with the store dictionary
+ * (store-dictionary.ts), named by its digest, so that a build with another dictionary refuses them.
  */
-export function encodePackedStore(rid: string, origin: Tuple, owner: number, epoch: string, count: number, packed: string): Buffer {
+export const PACKED_FORMAT = `deflate+dict-${STORE_DICTIONARY_ID}`;
+
+const SEPARATOR = Buffer.of(TAIL_SEPARATOR);
+
+/**
+ * A packed store datagram: its JSON text says `"count"` (how many records) and `"packed"`
+ * (PACKED_FORMAT) in place of `records`, and is followed by a NUL and the records' JSON array
+ * text, deflated with the store dictionary (tail.ts). It decodes to the same store message as
+ * encodeStore with that text (see unpackRecords).
+ */
+export function encodePackedStore(rid: string, origin: Tuple, owner: number, epoch: string, count: number, packed: Uint8Array): Buffer {
   const head = `{"v":${PROTOCOL_VERSION},"type":"store","rid":${JSON.stringify(rid)},"origin":${JSON.stringify(origin)}`;
-  return Buffer.from(`${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"count":${count},"packed":"${packed}"}`, 'utf8');
+  const text = `${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"count":${count},"packed":"${PACKED_FORMAT}"}`;
+  return Buffer.concat([Buffer.from(text, 'utf8'), SEPARATOR, packed]);
+}
+
+/** Deflates a records array's JSON text for encodePackedStore (the dictionary's best level: a year's batches are packed once). */
+export function packRecords(json: string): Buffer {
+  return deflateRawSync(json, { dictionary: STORE_DICTIONARY, level: 9 });
 }
 
 /** The most a packed store may inflate to: far above any datagram's records, far below harm. */
 export const MAX_UNPACKED_BYTES = 1 << 20;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * The records of a packed store, as the JSON value they inflate to (checked by the schema like
- * plain records), or null when `packed` is not base64 of raw DEFLATE within MAX_UNPACKED_BYTES,
- * not JSON, or holds a different number of records than `count` says.
+ * plain records), or the reason they cannot be read: `packed` names another format, or the tail
+ * is not raw DEFLATE with the store dictionary within MAX_UNPACKED_BYTES, not JSON, or holds a
+ * different number of records than `count` says.
  */
-function unpackRecords(packed: string, count: unknown): unknown[] | null {
-  if (!BASE64.test(packed) || !isNat(count)) return null;
-  try {
-    const value: unknown = JSON.parse(inflateRawSync(Buffer.from(packed, 'base64'), { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8'));
-    return Array.isArray(value) && value.length === count ? value : null;
-  } catch {
-    return null;
+function unpackRecords(format: unknown, count: unknown, tail: Uint8Array): unknown[] | string {
+  if (format !== PACKED_FORMAT) {
+    return typeof format === 'string' && format.startsWith('deflate')
+      ? `store: packed as "${format.slice(0, 40)}", which this build does not read (it reads "${PACKED_FORMAT}": another stormdht version?)`
+      : 'store: invalid field "packed"';
   }
+  if (!isNat(count)) return 'store: invalid field "count"';
+  try {
+    const text = inflateRawSync(tail, { dictionary: STORE_DICTIONARY, maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.length === count) return value;
+  } catch {
+    // not DEFLATE, too large, or not JSON: refused below
+  }
+  return 'store: invalid field "packed"';
 }
 
 /** The byte length encode(msg) would have, without building a Buffer twice. */
@@ -153,41 +176,43 @@ export interface StoreHeader {
 
 const STORE_PREFIX = Buffer.from(`{"v":${PROTOCOL_VERSION},"type":"store","rid":`, 'utf8');
 const RECORDS_KEY = Buffer.from(',"records":[', 'utf8');
-const PACKED_KEY = Buffer.from(',"packed":"', 'utf8');
 const RECORD_START = Buffer.from('{"pos":', 'utf8');
 
 /**
  * The header of a store datagram laid out as encodeStore or encodePackedStore lays it out, without
- * reading its records: a node that only passes the store on needs its owner and epoch, not its records. Null
- * for anything else, which then takes the full decode. The records are checked, as by decode, by
- * the owner that keeps them. Inside JSON strings quotes are escaped, so the keys searched for can
- * only be the message's own.
+ * reading its records: a node that only passes the store on needs its owner and epoch, not its
+ * records. A packed store's JSON text is all header (its records are the binary tail); a plain
+ * one's is read up to `"records"`. Null for anything else, which then takes the full decode. The
+ * records are checked, as by decode, by the owner that keeps them. Inside JSON strings quotes are
+ * escaped, so the key searched for can only be the message's own.
  */
 export function peekStore(buf: Buffer): StoreHeader | null {
   if (buf.length > MAX_DATAGRAM_BYTES || buf.length < STORE_PREFIX.length || !buf.subarray(0, STORE_PREFIX.length).equals(STORE_PREFIX)) return null;
-  const packedAt = buf.indexOf(PACKED_KEY, STORE_PREFIX.length);
-  const at = packedAt >= 0 ? packedAt : buf.indexOf(RECORDS_KEY, STORE_PREFIX.length);
+  const end = jsonEnd(buf);
+  const packed = end < buf.length;
+  const at = packed ? end : buf.indexOf(RECORDS_KEY, STORE_PREFIX.length);
   if (at < 0) return null;
   let head: unknown;
   try {
-    head = JSON.parse(`${buf.toString('utf8', 0, at)}}`);
+    head = JSON.parse(packed ? buf.toString('utf8', 0, end) : `${buf.toString('utf8', 0, at)}}`);
   } catch {
     return null;
   }
   if (!isObject(head)) return null;
   const { rid, origin, owner, epoch, count } = head;
   if (typeof rid !== 'string' || rid.length === 0 || rid.length > 64 || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
-  if (packedAt >= 0 && !isNat(count)) return null;
-  let records = packedAt >= 0 ? (count as number) : 0;
-  if (packedAt < 0) for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
+  if (packed && !isNat(count)) return null;
+  let records = packed ? (count as number) : 0;
+  if (!packed) for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
   return { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string, records };
 }
 
 export function decode(buf: Uint8Array): Decoded {
   if (buf.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: `datagram of ${buf.length} bytes exceeds ${MAX_DATAGRAM_BYTES}` };
+  const end = jsonEnd(buf);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8'));
+    parsed = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', 0, end));
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
@@ -201,10 +226,12 @@ export function decode(buf: Uint8Array): Decoded {
   if (rid === undefined) return fail('missing or invalid rid');
   if (value.type === 'store' && value.records === undefined && value.packed !== undefined) {
     // A packed store (encodePackedStore) becomes the plain one; its records are then checked alike.
-    const records = typeof value.packed === 'string' ? unpackRecords(value.packed, value.count) : null;
-    if (records === null) return fail('store: invalid field "packed"');
+    const records = end < buf.length ? unpackRecords(value.packed, value.count, buf.subarray(end + 1)) : 'store: packed records missing';
+    if (typeof records === 'string') return fail(records);
     const { packed: _packed, count: _count, ...plain } = value;
     value = { ...plain, records };
+  } else if (end < buf.length) {
+    return fail(`${value.type}: bytes after the JSON text`);
   }
   const schema = SCHEMAS[value.type as MessageType];
   for (const [field, check] of Object.entries(schema)) {

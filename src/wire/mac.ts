@@ -2,8 +2,11 @@
 // HMAC-SHA256 under the DHT's key K as its last JSON key, `"mac"`, computed over the datagram's
 // bytes without it. Everything here works on bytes, so a forwarder that passes a message on
 // unchanged (a store) sends the very bytes it got, whose MAC still holds; one that changes a
-// message (count, reset-id) encodes it again and the MAC is made afresh.
+// message (count, reset-id) encodes it again and the MAC is made afresh. A datagram with a binary
+// tail (tail.ts: a packed store) has the trailer at the end of its JSON text, and the MAC covers
+// the tail too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { jsonEnd } from './tail.js';
 
 /** Bytes of a key: K, a peer's P, a derived secret. */
 export const KEY_BYTES = 32;
@@ -34,32 +37,36 @@ export function keyBytes(text: unknown): Buffer | null {
   return bytes.length === KEY_BYTES ? bytes : null;
 }
 
-/** Where the trailing `,"mac":"…"}` starts, or -1 when the datagram does not end with one. */
-function trailerStart(buf: Uint8Array): number {
-  const start = buf.length - MAC_OVERHEAD_BYTES - 1;
-  if (start < 1 || buf[buf.length - 1] !== CLOSE_BRACE || buf[buf.length - 2] !== QUOTE) return -1;
+/** Where the trailing `,"mac":"…"}` of the JSON text (which ends at `end`) starts, or -1 when it has none. */
+function trailerStart(buf: Uint8Array, end: number): number {
+  const start = end - MAC_OVERHEAD_BYTES - 1;
+  if (start < 1 || buf[end - 1] !== CLOSE_BRACE || buf[end - 2] !== QUOTE) return -1;
   for (let i = 0; i < TRAILER_HEAD.length; i++) if (buf[start + i] !== TRAILER_HEAD[i]) return -1;
   return start;
 }
 
-/** The bytes the MAC covers: the datagram without its trailer, closed again. */
-function body(buf: Uint8Array, end: number): Buffer {
-  return Buffer.concat([buf.subarray(0, end), Buffer.of(CLOSE_BRACE)]);
+const CLOSE = Buffer.of(CLOSE_BRACE);
+
+/** The MAC of the JSON text without its trailer (up to `cut`), closed again, and of the tail from `end`. */
+function macOf(key: Uint8Array, buf: Uint8Array, cut: number, end: number): string {
+  return hmac(key, buf.subarray(0, cut), CLOSE, buf.subarray(end)).toString('base64url');
 }
 
-/** The datagram with `"mac"` under `key` as its last key (any old trailing mac replaced). */
+/** The datagram with `"mac"` under `key` as its JSON text's last key (any old trailing mac replaced). */
 export function appendMac(buf: Uint8Array, key: Uint8Array): Buffer {
-  const old = trailerStart(buf);
-  const end = old >= 0 ? old : buf.length - 1;
-  const mac = hmac(key, body(buf, end)).toString('base64url');
-  return Buffer.concat([buf.subarray(0, end), TRAILER_HEAD, Buffer.from(mac, 'ascii'), Buffer.from('"}')]);
+  const end = jsonEnd(buf);
+  const old = trailerStart(buf, end);
+  const cut = old >= 0 ? old : end - 1;
+  const mac = macOf(key, buf, cut, end);
+  return Buffer.concat([buf.subarray(0, cut), TRAILER_HEAD, Buffer.from(mac, 'ascii'), Buffer.from('"}'), buf.subarray(end)]);
 }
 
 /** True when the datagram ends with a `"mac"` that is the HMAC under `key` of the rest. */
 export function verifyMac(buf: Uint8Array, key: Uint8Array): boolean {
-  const start = trailerStart(buf);
+  const end = jsonEnd(buf);
+  const start = trailerStart(buf, end);
   if (start < 0) return false;
   const given = Buffer.from(buf.subarray(start + TRAILER_HEAD.length, start + TRAILER_HEAD.length + MAC_TEXT_CHARS));
-  const expected = Buffer.from(hmac(key, body(buf, start)).toString('base64url'), 'ascii');
+  const expected = Buffer.from(macOf(key, buf, start, end), 'ascii');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { decode, encode, encodePackedStore, encodeStore, MAX_UNPACKED_BYTES, peekStore } from '../../src/wire/codec.js';
+import { decode, encode, encodePackedStore, encodeStore, MAX_UNPACKED_BYTES, PACKED_FORMAT, packRecords, peekStore } from '../../src/wire/codec.js';
+import { appendMac, verifyMac } from '../../src/wire/mac.js';
+import { STORE_DICTIONARY } from '../../src/wire/store-dictionary.js';
 import type { StoreRequest, Tuple, WireRecord } from '../../src/wire/messages.js';
 import { encodedRecordsOf, encodeRecord, ownerBatches, planPackedBatches, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
 import { parseYearText } from '../../src/data/csv.js';
@@ -69,33 +71,60 @@ test('peekStore refuses what is not a well-formed store header, leaving it to th
 test('a packed store decodes to the same store as the plain one; its header peeks alike', () => {
   const records = [row(5536849, 'SHELBY'), row(5539287, 'NORTHERN GREENLEE'), row(10, '{"pos":3} "quoted"')];
   const json = JSON.stringify(records);
-  const packed = deflateRawSync(json).toString('base64');
-  const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packed);
+  const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packRecords(json));
   assert.deepEqual(decode(buf), decode(encodeStore('abc123.7f', ORIGIN, 3, 'q1w2e3', json)));
   assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 3 });
+  // The JSON text ends at the NUL; the records follow in binary, not in base64 or as text.
+  const nul = buf.indexOf(0);
+  assert.ok(nul > 0 && JSON.parse(buf.toString('utf8', 0, nul)).packed === PACKED_FORMAT);
+  assert.equal(inflateRawSync(buf.subarray(nul + 1), { dictionary: STORE_DICTIONARY }).toString('utf8'), json);
 });
 
-test('a packed store that is not base64 of raw DEFLATE of a records array of `count` records is refused', () => {
+test('the ring MAC of a packed store covers its binary tail', () => {
+  const key = Buffer.alloc(32, 7);
   const records = [row(1, 'X'), row(2, 'Y')];
-  const pack = (text: string) => deflateRawSync(text).toString('base64');
-  const bad: Array<[string, unknown]> = [
-    ['not base64!', 2],
-    [Buffer.from('plain text, not deflated').toString('base64'), 2],
-    [pack(JSON.stringify(records)), 3],
-    [pack(JSON.stringify(records)), -1],
-    [pack('{"not":"an array"}'), 1],
-    [pack('[1, 2'), 2],
-    // A bomb: 2 MiB of spaces inflate past MAX_UNPACKED_BYTES.
-    [pack(`[${' '.repeat(MAX_UNPACKED_BYTES + 1)}]`), 0],
+  const sealed = appendMac(encodePackedStore('r.1', ORIGIN, 1, 'e', 2, packRecords(JSON.stringify(records))), key);
+  assert.equal(verifyMac(sealed, key), true);
+  const d = decode(sealed);
+  assert.ok(d.ok && d.msg.type === 'store' && d.msg.records.length === 2);
+  assert.equal(peekStore(sealed)?.records, 2);
+  // One bit of the tail changed: the MAC no longer holds.
+  const flipped = Buffer.from(sealed);
+  flipped[flipped.length - 1]! ^= 1;
+  assert.equal(verifyMac(flipped, key), false);
+  assert.equal(verifyMac(sealed, Buffer.alloc(32, 8)), false);
+  // Sealing again replaces the MAC and keeps the tail.
+  assert.deepEqual(appendMac(sealed, key), sealed);
+});
+
+test('a packed store that is not raw DEFLATE with the dictionary of a records array of `count` records is refused', () => {
+  const records = [row(1, 'X'), row(2, 'Y')];
+  const packed = (tail: Uint8Array, count: unknown, format: unknown = PACKED_FORMAT) =>
+    Buffer.concat([Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count, packed: format })), Buffer.of(0), tail]);
+  const bad: Array<[Buffer, string]> = [
+    [packed(Buffer.from('plain text, not deflated'), 2), 'store: invalid field "packed"'],
+    // Deflated with another dictionary: refers back into text the owner's window does not hold.
+    [packed(deflateRawSync(JSON.stringify(records), { dictionary: Buffer.from(JSON.stringify(records)) }), 2), 'store: invalid field "packed"'],
+    [packed(packRecords(JSON.stringify(records)), 3), 'store: invalid field "packed"'],
+    [packed(packRecords(JSON.stringify(records)), -1), 'store: invalid field "count"'],
+    [packed(packRecords('{"not":"an array"}'), 1), 'store: invalid field "packed"'],
+    [packed(packRecords('[1, 2'), 2), 'store: invalid field "packed"'],
+    // A bomb: 1 MiB and more of spaces inflate past MAX_UNPACKED_BYTES.
+    [packed(packRecords(`[${' '.repeat(MAX_UNPACKED_BYTES + 1)}]`), 0), 'store: invalid field "packed"'],
+    [packed(packRecords(JSON.stringify(records)), 2, 7), 'store: invalid field "packed"'],
+    // Packed with another build's dictionary: said so.
+    [packed(packRecords(JSON.stringify(records)), 2, 'deflate+dict-00000000'), 'store: packed as "deflate+dict-00000000", which this build does not read (it reads "' + PACKED_FORMAT + '": another stormdht version?)'],
+    // No tail at all, or a tail on another message.
+    [Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count: 2, packed: PACKED_FORMAT })), 'store: packed records missing'],
+    [Buffer.concat([encode({ type: 'store-ack', rid: 'r.1' }), Buffer.of(0, 1, 2)]), 'store-ack: bytes after the JSON text'],
   ];
-  for (const [packed, count] of bad) {
-    const d = decode(Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count, packed })));
-    assert.equal(d.ok, false, `${String(packed).slice(0, 30)} / ${String(count)}`);
-    assert.equal(!d.ok && d.reason, 'store: invalid field "packed"');
+  for (const [buf, reason] of bad) {
+    const d = decode(buf);
+    assert.equal(d.ok, false, reason);
+    assert.equal(!d.ok && d.reason, reason);
   }
   // Records that inflate fine but break the schema are refused by the schema, as plain ones are.
-  const wrong = pack(JSON.stringify([{ pos: 'x', fields: [] }]));
-  const d = decode(Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count: 1, packed: wrong })));
+  const d = decode(packed(packRecords(JSON.stringify([{ pos: 'x', fields: [] }])), 1));
   assert.equal(!d.ok && d.reason, 'store: invalid field "records"');
 });
 
@@ -105,11 +134,11 @@ test('every packed batch, encoded with a long rid, fits its budget, keeps the re
     const plan = planPackedBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
     assert.deepEqual(plan.flatMap((b) => b.records), records);
     for (const b of plan) {
-      assert.equal(inflateRawSync(Buffer.from(b.packed!, 'base64')).toString('utf8'), JSON.stringify(b.records));
+      assert.equal(inflateRawSync(b.packed!, { dictionary: STORE_DICTIONARY }).toString('utf8'), JSON.stringify(b.records));
       assert.ok(encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 2, 'e1', b.records.length, b.packed!).length <= budget, `batch over ${budget}`);
     }
     const plain = planStoreBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
-    assert.ok(plan.length * 2 < plain.length, `packing should at least halve the datagrams: ${plan.length} vs ${plain.length} at ${budget}`);
+    assert.ok(plan.length * 3 < plain.length, `packing should at least third the datagrams: ${plan.length} vs ${plain.length} at ${budget}`);
   }
 });
 
