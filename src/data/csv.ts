@@ -12,7 +12,14 @@ export interface YearData {
   readonly year: string;
   /** The file read: an absolute path from loadYear, the `source` name from parseYearText. */
   readonly path: string;
-  /** The data lines in file order. */
+  /**
+   * The data lines in file order, each as the file has it (its 14 fields joined by commas), and
+   * their event ids. Distribution works from these: a record's fields are split only where they
+   * are needed.
+   */
+  readonly lines: readonly string[];
+  readonly ids: readonly number[];
+  /** The data lines in file order as records (split on first use, then kept). */
   readonly records: readonly StormRecord[];
   /** Number of records (data lines, header excluded). */
   readonly l: number;
@@ -45,8 +52,11 @@ export function isValidYear(year: string): boolean {
   return /^[0-9]{4}$/.test(year);
 }
 
-/** Parse a whole file's text. `source` names the file in errors (use the base name, e.g. details-1996.csv). */
-export function parseYearText(text: string, source: string, year: string): LoadResult {
+/**
+ * Parse a whole file's text. `source` names the file in errors (use the base name, e.g.
+ * details-1996.csv); `filePath`, when given, is the YearData's path (else `source`).
+ */
+export function parseYearText(text: string, source: string, year: string, filePath?: string): LoadResult {
   if (!isValidYear(year)) return fail(`year "${year}" is not four decimal digits`);
   const lines = (text.startsWith(BOM) ? text.slice(1) : text).split(LINE_BREAK);
 
@@ -58,27 +68,54 @@ export function parseYearText(text: string, source: string, year: string): LoadR
     return lineError(source, i, `header does not name the ${FIELD_COUNT} storm-event fields`);
   }
 
-  const records: StormRecord[] = [];
+  const kept: string[] = [];
+  const ids: number[] = [];
   const firstLineOf = new Map<number, number>(); // event id → line it first appeared on
   for (i++; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === '') continue;
-    // split(',') keeps blank fields and a trailing empty field; the files have no quoting.
-    const fields = line.split(',');
-    if (fields.length !== FIELD_COUNT) {
-      return lineError(source, i, `expected ${FIELD_COUNT} fields, found ${fields.length}`);
+    // Fields are separated by commas, blank ones and a trailing empty one included; the files
+    // have no quoting. Counting commas checks the field count without splitting the line.
+    const firstComma = line.indexOf(',');
+    let fields = 1;
+    for (let k = firstComma; k >= 0; k = line.indexOf(',', k + 1)) fields++;
+    if (fields !== FIELD_COUNT) {
+      return lineError(source, i, `expected ${FIELD_COUNT} fields, found ${fields}`);
     }
-    const idText = fields[0]!;
+    const idText = line.slice(0, firstComma);
     const eventId = parseEventId(idText);
     if (eventId === null) return lineError(source, i, describeBadEventId(idText));
     const first = firstLineOf.get(eventId);
     if (first !== undefined) return lineError(source, i, `duplicate event_id ${eventId} (first on line ${first})`);
     firstLineOf.set(eventId, i + 1);
-    records.push({ eventId, fields });
+    kept.push(line);
+    ids.push(eventId);
   }
 
-  if (records.length === 0) return fail(`${source}: no records (only a header)`);
-  return { ok: true, data: { year, path: source, records, l: records.length, s: tableSize(records.length) } };
+  if (kept.length === 0) return fail(`${source}: no records (only a header)`);
+  return { ok: true, data: new ParsedYear(year, filePath ?? source, kept, ids) };
+}
+
+/** A parsed year: its lines and ids, and its records made from them when first asked for. */
+class ParsedYear implements YearData {
+  readonly l: number;
+  readonly s: number;
+  private split: StormRecord[] | null = null;
+
+  constructor(
+    readonly year: string,
+    readonly path: string,
+    readonly lines: readonly string[],
+    readonly ids: readonly number[],
+  ) {
+    this.l = lines.length;
+    this.s = tableSize(lines.length);
+  }
+
+  get records(): readonly StormRecord[] {
+    this.split ??= this.lines.map((line, i) => ({ eventId: this.ids[i]!, fields: line.split(',') }));
+    return this.split;
+  }
 }
 
 /** Read <dir>/details-<year>.csv synchronously and parse it. Never throws: missing file, unreadable file, bad content → ok:false. */
@@ -91,8 +128,7 @@ export function loadYear(dir: string, year: string): LoadResult {
   } catch (err) {
     return fail(`cannot read ${file}: ${describeFsError(err)}`);
   }
-  const result = parseYearText(text, yearFileName(year), year);
-  return result.ok ? { ok: true, data: { ...result.data, path: file } } : result;
+  return parseYearText(text, yearFileName(year), year, file);
 }
 
 function fail(error: string): LoadResult {

@@ -1,7 +1,7 @@
 // Bulk store traffic is summarised rather than traced datagram by datagram (SPEC §1.5): a node
 // counts what it sent, received and acknowledged, and prints one summary when the count message
 // of that distribution passes (or, at the leader, when the distribution ends).
-import type { StoreAck, StoreRequest } from '../wire/messages.js';
+import { storeCount, type StoreAck, type StoreRequest } from '../wire/messages.js';
 
 export class StoreTraffic {
   private readonly sent = new Map<string, { datagrams: number; records: number }>();
@@ -19,12 +19,12 @@ export class StoreTraffic {
     }
     if (dir === 'recv') {
       this.receivedDatagrams++;
-      this.receivedRecords += msg.records.length;
+      this.receivedRecords += storeCount(msg);
       return;
     }
     const entry = this.sent.get(peer) ?? { datagrams: 0, records: 0 };
     entry.datagrams++;
-    entry.records += msg.records.length;
+    entry.records += storeCount(msg);
     this.sent.set(peer, entry);
   }
 

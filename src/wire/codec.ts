@@ -1,9 +1,8 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
-import { STORE_DICTIONARY, STORE_DICTIONARY_ID } from './store-dictionary.js';
+import { PACKED_FORMAT, unpackLines } from './packed-records.js';
 import { jsonEnd, TAIL_SEPARATOR } from './tail.js';
 
 /** Hard cap on any datagram stormdht sends or accepts (SPEC §1.3: never above 60,000 bytes). */
@@ -108,19 +107,13 @@ export function encodeStore(rid: string, origin: Tuple, owner: number, epoch: st
   return Buffer.from(`${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"records":${recordsJson}}`, 'utf8');
 }
 
-/**
- * What `packed` says of a packed store: its records are raw DEFLATE with the store dictionary
- * (store-dictionary.ts), named by its digest, so that a build with another dictionary refuses them.
- */
-export const PACKED_FORMAT = `deflate+dict-${STORE_DICTIONARY_ID}`;
-
 const SEPARATOR = Buffer.of(TAIL_SEPARATOR);
 
 /**
  * A packed store datagram: its JSON text says `"count"` (how many records) and `"packed"`
- * (PACKED_FORMAT) in place of `records`, and is followed by a NUL and the records' JSON array
- * text, deflated with the store dictionary (tail.ts). It decodes to the same store message as
- * encodeStore with that text (see unpackRecords).
+ * (PACKED_FORMAT) in place of `records`, and is followed by a NUL and the records packed
+ * (packed-records.ts, tail.ts). It decodes to the same store message as a plain store of the
+ * same records (see unpackRecords).
  */
 export function encodePackedStore(rid: string, origin: Tuple, owner: number, epoch: string, count: number, packed: Uint8Array): Buffer {
   const head = `{"v":${PROTOCOL_VERSION},"type":"store","rid":${JSON.stringify(rid)},"origin":${JSON.stringify(origin)}`;
@@ -128,35 +121,18 @@ export function encodePackedStore(rid: string, origin: Tuple, owner: number, epo
   return Buffer.concat([Buffer.from(text, 'utf8'), SEPARATOR, packed]);
 }
 
-/** Deflates a records array's JSON text for encodePackedStore (the dictionary's best level: a year's batches are packed once). */
-export function packRecords(json: string): Buffer {
-  return deflateRawSync(json, { dictionary: STORE_DICTIONARY, level: 9 });
-}
-
-/** The most a packed store may inflate to: far above any datagram's records, far below harm. */
-export const MAX_UNPACKED_BYTES = 1 << 20;
-
 /**
- * The records of a packed store, as the JSON value they inflate to (checked by the schema like
- * plain records), or the reason they cannot be read: `packed` names another format, or the tail
- * is not raw DEFLATE with the store dictionary within MAX_UNPACKED_BYTES, not JSON, or holds a
- * different number of records than `count` says.
+ * The records of a packed store, or the reason they cannot be read: `packed` names another
+ * format, `count` is not a number of records, or the tail does not unpack (packed-records.ts).
  */
 function unpackRecords(format: unknown, count: unknown, tail: Uint8Array): unknown[] | string {
   if (format !== PACKED_FORMAT) {
-    return typeof format === 'string' && format.startsWith('deflate')
+    return typeof format === 'string' && /deflate/.test(format)
       ? `store: packed as "${format.slice(0, 40)}", which this build does not read (it reads "${PACKED_FORMAT}": another stormdht version?)`
       : 'store: invalid field "packed"';
   }
   if (!isNat(count)) return 'store: invalid field "count"';
-  try {
-    const text = inflateRawSync(tail, { dictionary: STORE_DICTIONARY, maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
-    const value: unknown = JSON.parse(text);
-    if (Array.isArray(value) && value.length === count) return value;
-  } catch {
-    // not DEFLATE, too large, or not JSON: refused below
-  }
-  return 'store: invalid field "packed"';
+  return unpackLines(tail, count as number) ?? 'store: invalid field "packed"';
 }
 
 /** The byte length encode(msg) would have, without building a Buffer twice. */

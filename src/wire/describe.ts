@@ -1,5 +1,5 @@
 // One-line descriptions of messages for the traces (SPEC §1.5: the message type and its key fields).
-import type { ManagerRequest, Message, Reply, Tuple } from './messages.js';
+import { storeCount, type ManagerRequest, type Message, type Reply, type Tuple } from './messages.js';
 
 /** A manager command as the user would type it: `setup-dht alice 5 1996`. */
 export function commandLine(req: ManagerRequest): string {
@@ -54,7 +54,7 @@ export function describe(msg: Message): string {
     case 'set-id':
       return `set-id id=${msg.id} n=${msg.n} s=${msg.s} year=${msg.year} ring=[${names(msg.ring)}]`;
     case 'store':
-      return `store owner=${msg.owner} records=${msg.records.length}`;
+      return `store owner=${msg.owner} records=${storeCount(msg)}`;
     case 'store-ack':
       return 'store-ack';
     case 'count':

@@ -161,6 +161,17 @@ export interface StoreRequest {
   readonly owner: number;
   readonly epoch: string;
   readonly records: readonly WireRecord[];
+  /**
+   * Only in a sender's own copy, never on the wire: a distributor that packs a batch from the
+   * file's lines (store-batches.ts) sends it with its own encoder and leaves `records` empty here;
+   * `count` then says how many the datagram carries (storeCount).
+   */
+  readonly count?: number;
+}
+
+/** How many records a store carries. */
+export function storeCount(msg: StoreRequest): number {
+  return msg.count ?? msg.records.length;
 }
 export interface StoreAck {
   readonly type: 'store-ack';

@@ -1,9 +1,9 @@
 // The preset dictionary of packed stores (codec.ts). A store datagram of ~1,400 bytes compresses
 // poorly on its own: DEFLATE starts every datagram with an empty window, so the first mention of
-// "THUNDERSTORM WIND" or "NORTH CAROLINA" in it is spelled out. A preset dictionary (RFC 1950
+// "Thunderstorm Wind" or "NORTH CAROLINA" in it is spelled out. A preset dictionary (RFC 1950
 // FDICT; zlib's `dictionary` option, which raw DEFLATE takes too) starts both sides' window with
 // text that storm records repeat: the vocabulary of the data set (states, months, event types,
-// common county and zone words) and the JSON skeleton of a record. Sender and owner must hold the
+// common county and zone words) and the common tail of a record's line (packed-records.ts). Sender and owner must hold the
 // same dictionary, so packed stores name it by a digest of its bytes (STORE_DICTIONARY_ID): a peer
 // of another build refuses a store it could only misread.
 //
@@ -12,10 +12,8 @@
 import { createHash } from 'node:crypto';
 import * as vocab from '../data/synthetic-vocabulary.js';
 
-/** A record's JSON, as encodeRecord writes it, between its fields: repeated last, nearest the data. */
-const SKELETON = '"],"fields":["';
-const RECORD_HEAD = '},{"pos":';
-const EMPTY_TAIL = '","0","0","0","0","","",""]';
+/** How most lines end (no injuries, deaths or damage) and the next begins: last, nearest the data. */
+const COMMON_TAIL = ',0,0,0,0,,,\n';
 
 function dictionaryText(): string {
   // DEFLATE reaches back at most 32 KiB and codes near matches more cheaply: rarer words first,
@@ -33,8 +31,7 @@ function dictionaryText(): string {
     ...byWeight(vocab.MONTHS, (m) => m[1]).map((m) => m[0]),
     ...byWeight(vocab.STATES, (s) => s[1]).map((s) => s[0]),
   ];
-  const quoted = words.map((w) => `"${w}",`).join('');
-  return `${quoted}"C","Z","M",${`${EMPTY_TAIL}${RECORD_HEAD}${SKELETON}`.repeat(3)}`;
+  return `${words.join(',')},C,Z,M${COMMON_TAIL.repeat(3)}`;
 }
 
 /** The dictionary's bytes (about 2.5 KB). */

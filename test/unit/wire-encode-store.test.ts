@@ -3,14 +3,19 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { decode, encode, encodePackedStore, encodeStore, MAX_UNPACKED_BYTES, PACKED_FORMAT, packRecords, peekStore } from '../../src/wire/codec.js';
+import { decode, encode, encodePackedStore, encodeStore, peekStore } from '../../src/wire/codec.js';
+import { MAX_UNPACKED_BYTES, PACKED_FORMAT, packedLine, packLines } from '../../src/wire/packed-records.js';
 import { appendMac, verifyMac } from '../../src/wire/mac.js';
 import { STORE_DICTIONARY } from '../../src/wire/store-dictionary.js';
 import type { StoreRequest, Tuple, WireRecord } from '../../src/wire/messages.js';
-import { encodedRecordsOf, encodeRecord, ownerBatches, planPackedBatches, planStoreBatches } from '../../src/peer/procedures/store-batches.js';
+import { encodeRecord, ownerBatches, planPackedBatches, planStoreBatches, positionsOf } from '../../src/peer/procedures/store-batches.js';
+import { ownerOf } from '../../src/data/hashing.js';
 import { parseYearText } from '../../src/data/csv.js';
 
 const ORIGIN: Tuple = { name: 'alice', ip: '127.0.0.1', port: 7002 };
+/** The packed tail of these records (their packed lines, as the batcher makes them from the file's lines). */
+const packRecords = (records: readonly WireRecord[]) => packLines(records.map((r) => packedLine(r.pos, r.fields.join(','))));
+
 const row = (id: number, county: string): WireRecord => ({
   pos: id % 97127,
   fields: [String(id), 'ALABAMA', '1996', 'January', 'Winter Storm', 'Z', county, '0', '0', '0', '0', '10K', '1K', ''],
@@ -69,21 +74,22 @@ test('peekStore refuses what is not a well-formed store header, leaving it to th
 });
 
 test('a packed store decodes to the same store as the plain one; its header peeks alike', () => {
-  const records = [row(5536849, 'SHELBY'), row(5539287, 'NORTHERN GREENLEE'), row(10, '{"pos":3} "quoted"')];
+  const records = [row(5536849, 'SHELBY'), row(5539287, 'NORTHERN GREENLEE'), row(10, '{"pos":3} "quoted"'), row(11, '')];
   const json = JSON.stringify(records);
-  const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packRecords(json));
+  const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packRecords(records));
   assert.deepEqual(decode(buf), decode(encodeStore('abc123.7f', ORIGIN, 3, 'q1w2e3', json)));
-  assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 3 });
+  assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 4 });
   // The JSON text ends at the NUL; the records follow in binary, not in base64 or as text.
   const nul = buf.indexOf(0);
   assert.ok(nul > 0 && JSON.parse(buf.toString('utf8', 0, nul)).packed === PACKED_FORMAT);
-  assert.equal(inflateRawSync(buf.subarray(nul + 1), { dictionary: STORE_DICTIONARY }).toString('utf8'), json);
+  const lines = records.map((r) => `${r.pos},${r.fields.join(',')}`).join('\n');
+  assert.equal(inflateRawSync(buf.subarray(nul + 1), { dictionary: STORE_DICTIONARY }).toString('utf8'), lines);
 });
 
 test('the ring MAC of a packed store covers its binary tail', () => {
   const key = Buffer.alloc(32, 7);
   const records = [row(1, 'X'), row(2, 'Y')];
-  const sealed = appendMac(encodePackedStore('r.1', ORIGIN, 1, 'e', 2, packRecords(JSON.stringify(records))), key);
+  const sealed = appendMac(encodePackedStore('r.1', ORIGIN, 1, 'e', 2, packRecords(records)), key);
   assert.equal(verifyMac(sealed, key), true);
   const d = decode(sealed);
   assert.ok(d.ok && d.msg.type === 'store' && d.msg.records.length === 2);
@@ -97,45 +103,56 @@ test('the ring MAC of a packed store covers its binary tail', () => {
   assert.deepEqual(appendMac(sealed, key), sealed);
 });
 
-test('a packed store that is not raw DEFLATE with the dictionary of a records array of `count` records is refused', () => {
+test('a packed store that is not raw DEFLATE with the dictionary of `count` lines of a position and 14 fields is refused', () => {
   const records = [row(1, 'X'), row(2, 'Y')];
+  const lines = records.map((r) => packedLine(r.pos, r.fields.join(',')));
   const packed = (tail: Uint8Array, count: unknown, format: unknown = PACKED_FORMAT) =>
     Buffer.concat([Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count, packed: format })), Buffer.of(0), tail]);
+  const invalid = 'store: invalid field "packed"';
   const bad: Array<[Buffer, string]> = [
-    [packed(Buffer.from('plain text, not deflated'), 2), 'store: invalid field "packed"'],
+    [packed(Buffer.from('plain text, not deflated'), 2), invalid],
     // Deflated with another dictionary: refers back into text the owner's window does not hold.
-    [packed(deflateRawSync(JSON.stringify(records), { dictionary: Buffer.from(JSON.stringify(records)) }), 2), 'store: invalid field "packed"'],
-    [packed(packRecords(JSON.stringify(records)), 3), 'store: invalid field "packed"'],
-    [packed(packRecords(JSON.stringify(records)), -1), 'store: invalid field "count"'],
-    [packed(packRecords('{"not":"an array"}'), 1), 'store: invalid field "packed"'],
-    [packed(packRecords('[1, 2'), 2), 'store: invalid field "packed"'],
-    // A bomb: 1 MiB and more of spaces inflate past MAX_UNPACKED_BYTES.
-    [packed(packRecords(`[${' '.repeat(MAX_UNPACKED_BYTES + 1)}]`), 0), 'store: invalid field "packed"'],
-    [packed(packRecords(JSON.stringify(records)), 2, 7), 'store: invalid field "packed"'],
-    // Packed with another build's dictionary: said so.
-    [packed(packRecords(JSON.stringify(records)), 2, 'deflate+dict-00000000'), 'store: packed as "deflate+dict-00000000", which this build does not read (it reads "' + PACKED_FORMAT + '": another stormdht version?)'],
+    [packed(deflateRawSync(lines.join('\n'), { dictionary: Buffer.from(lines.join('\n')) }), 2), invalid],
+    [packed(packLines(lines), 3), invalid],
+    [packed(packLines(lines), 1), invalid],
+    [packed(packLines(lines), -1), 'store: invalid field "count"'],
+    [packed(packLines([]), 1), invalid],
+    [packed(packLines(['x']), 0), invalid],
+    [packed(packLines(['1,2,3']), 1), invalid],
+    [packed(packLines([`${lines[0]},extra`]), 1), invalid],
+    [packed(packLines([`x${lines[0]}`]), 1), invalid],
+    [packed(packLines([`-${lines[0]}`]), 1), invalid],
+    [packed(packLines([`01,${records[0]!.fields.join(',')}`]), 1), invalid],
+    // A bomb: 1 MiB and more of one line inflate past MAX_UNPACKED_BYTES.
+    [packed(packLines([`${lines[0]}${' '.repeat(MAX_UNPACKED_BYTES + 1)}`]), 1), invalid],
+    [packed(packLines(lines), 2, 7), invalid],
+    // Packed with another build's dictionary or in another form: said so.
+    [packed(packLines(lines), 2, 'csv+deflate+dict-00000000'), 'store: packed as "csv+deflate+dict-00000000", which this build does not read (it reads "' + PACKED_FORMAT + '": another stormdht version?)'],
     // No tail at all, or a tail on another message.
     [Buffer.from(JSON.stringify({ v: 1, type: 'store', rid: 'r.1', origin: ORIGIN, owner: 1, epoch: 'e', count: 2, packed: PACKED_FORMAT })), 'store: packed records missing'],
     [Buffer.concat([encode({ type: 'store-ack', rid: 'r.1' }), Buffer.of(0, 1, 2)]), 'store-ack: bytes after the JSON text'],
   ];
-  for (const [buf, reason] of bad) {
+  for (const [i, [buf, reason]] of bad.entries()) {
     const d = decode(buf);
-    assert.equal(d.ok, false, reason);
+    assert.equal(d.ok, false, `case ${i}: ${reason}`);
     assert.equal(!d.ok && d.reason, reason);
   }
-  // Records that inflate fine but break the schema are refused by the schema, as plain ones are.
-  const d = decode(packed(packRecords(JSON.stringify([{ pos: 'x', fields: [] }])), 1));
-  assert.equal(!d.ok && d.reason, 'store: invalid field "records"');
+  // No records at all is a valid (empty) packed store.
+  const empty = decode(packed(packLines([]), 0));
+  assert.ok(empty.ok && empty.msg.type === 'store' && empty.msg.records.length === 0);
 });
 
-test('every packed batch, encoded with a long rid, fits its budget, keeps the records in order and inflates to its text', () => {
+test('every packed batch, encoded with a long rid, fits its budget, keeps the lines in order and inflates to them', () => {
   const records = Array.from({ length: 900 }, (_, i) => row(5_500_000 + i * 37, i % 50 === 0 ? 'GORE AND ELK MOUNTAINS/CENTRAL MOUNTAIN VALLEYS/'.repeat(3) : `COUNTY ${i % 17}`));
+  const lines = records.map((r) => packedLine(r.pos, r.fields.join(',')));
   for (const budget of [600, 1_400, 8_000]) {
-    const plan = planPackedBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
-    assert.deepEqual(plan.flatMap((b) => b.records), records);
+    const plan = planPackedBatches(lines, ORIGIN, 2, 'e1', budget);
+    const unpacked = plan.flatMap((b) => inflateRawSync(b.packed, { dictionary: STORE_DICTIONARY }).toString('utf8').split('\n'));
+    assert.deepEqual(unpacked, lines);
     for (const b of plan) {
-      assert.equal(inflateRawSync(b.packed!, { dictionary: STORE_DICTIONARY }).toString('utf8'), JSON.stringify(b.records));
-      assert.ok(encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 2, 'e1', b.records.length, b.packed!).length <= budget, `batch over ${budget}`);
+      assert.ok(encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 2, 'e1', b.count, b.packed).length <= budget, `batch over ${budget}`);
+      const d = decode(encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 2, 'e1', b.count, b.packed));
+      assert.ok(d.ok && d.msg.type === 'store' && d.msg.records.length === b.count);
     }
     const plain = planStoreBatches(records.map(encodeRecord), ORIGIN, 2, 'e1', budget);
     assert.ok(plan.length * 3 < plain.length, `packing should at least third the datagrams: ${plan.length} vs ${plain.length} at ${budget}`);
@@ -148,14 +165,22 @@ test('an owner\'s batches are planned once per year and ring size, whatever epoc
     .join('\n');
   const parsed = parseYearText(text, 'x', '1997');
   assert.ok(parsed.ok);
-  const records = encodedRecordsOf(parsed.data).filter((r) => r.record.pos % 3 === 1);
+  const data = parsed.data;
+  const mine = data.records.filter((_, i) => ownerOf(positionsOf(data)[i]!, 3) === 1);
   for (const encoding of ['deflate', 'json'] as const) {
-    const first = ownerBatches(parsed.data, 3, 1, records, ORIGIN, '1', 1_400, encoding);
-    assert.equal(ownerBatches(parsed.data, 3, 1, records, ORIGIN, '2lq8v0fz1x', 1_400, encoding), first, `${encoding}: the plan is kept`);
-    assert.notEqual(ownerBatches(parsed.data, 3, 1, records, ORIGIN, '1', 8_000, encoding), first, `${encoding}: another budget is another plan`);
+    const first = ownerBatches(data, 3, 1, ORIGIN, '1', 1_400, encoding);
+    assert.equal(ownerBatches(data, 3, 1, ORIGIN, '2lq8v0fz1x', 1_400, encoding), first, `${encoding}: the plan is kept`);
+    assert.notEqual(ownerBatches(data, 3, 1, ORIGIN, '1', 8_000, encoding), first, `${encoding}: another budget is another plan`);
+    const carried: WireRecord[] = [];
     for (const b of first) {
-      const buf = b.packed === undefined ? encodeStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.json) : encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.records.length, b.packed);
+      const buf = b.packed === undefined ? encodeStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.json) : encodePackedStore('zzzzzz.zzzzzz', ORIGIN, 1, '2lq8v0fz1x', b.count, b.packed);
       assert.ok(buf.length <= 1_400, `${encoding}: a batch of ${buf.length} bytes with a long epoch`);
+      const d = decode(buf);
+      assert.ok(d.ok && d.msg.type === 'store');
+      carried.push(...(d.msg as StoreRequest).records);
     }
+    // Exactly node 1's records, in file order, at their positions.
+    const s = data.s;
+    assert.deepEqual(carried, mine.map((rec): WireRecord => ({ pos: rec.eventId % s, fields: rec.fields })));
   }
 });

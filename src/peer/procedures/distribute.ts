@@ -12,7 +12,7 @@ import type { CountRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { RESET_DURING_DISTRIBUTION } from '../errors.js';
 import { rightNeighbour } from '../ring-state.js';
-import { encodedRecordsOf, ownerBatches, type EncodedRecord, type StoreBatch } from './store-batches.js';
+import { ownerBatches, positionsOf, type StoreBatch } from './store-batches.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
@@ -29,13 +29,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   node.table.clear();
   node.storeTraffic.reset();
 
-  const encoded = encodedRecordsOf(data);
-  const byOwner: EncodedRecord[][] = Array.from({ length: r.n }, () => []);
-  data.records.forEach((rec, i) => {
-    const e = encoded[i]!;
-    const owner = ownerOf(e.record.pos, r.n);
-    if (owner === 0) node.table.put(e.record.pos, rec);
-    else byOwner[owner]!.push(e);
+  // Node 0's own records go straight into its table; only they are split into fields here.
+  positionsOf(data).forEach((pos, i) => {
+    if (ownerOf(pos, r.n) === 0) node.table.put(pos, { eventId: data.ids[i]!, fields: data.lines[i]!.split(',') });
   });
 
   const right = rightNeighbour(r);
@@ -68,7 +64,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
     try {
       await node.peerRequest(
         firstHop(owner),
-        { type: 'store', origin: self, owner, epoch, records: batch.records },
+        { type: 'store', origin: self, owner, epoch, records: batch.packed === undefined ? batch.records : [], count: batch.count },
         {
           who: r.ring[owner]!.name,
           rtt: rtts[owner]!,
@@ -78,7 +74,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
             overtakes.sent(owner, id);
           },
           encode: (id) =>
-            batch.packed === undefined ? encodeStore(id, self, owner, epoch, batch.json) : encodePackedStore(id, self, owner, epoch, batch.records.length, batch.packed),
+            batch.packed === undefined ? encodeStore(id, self, owner, epoch, batch.json) : encodePackedStore(id, self, owner, epoch, batch.count, batch.packed),
         },
       );
     } catch (err) {
@@ -89,13 +85,11 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
     }
   };
-  const total = byOwner.reduce((sum, records) => sum + records.length, 0);
+  const plans = Array.from({ length: r.n }, (_, owner) => (owner === 0 ? [] : ownerBatches(data, r.n, owner, self, epoch, node.batchBytes, node.storeEncoding)));
+  const total = data.l - node.table.size;
   let acknowledged = 0;
   const progress = (finished: boolean) => node.emit({ kind: 'progress', task: reason, year: data.year, done: acknowledged, total, finished });
   const sends: Promise<unknown>[] = [];
-  const plans = Array.from({ length: r.n }, (_, owner) =>
-    owner === 0 ? [] : ownerBatches(data, r.n, owner, byOwner[owner]!, self, epoch, node.batchBytes, node.storeEncoding),
-  );
   // Round robin over the owners: each owner's batches stay in order on its path (for the overtake
   // detector), and every owner stores at once, instead of one owner's work holding up the window
   // while the others idle.
@@ -103,7 +97,7 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
     sends.push(
       window.run(async () => {
         await store(owner, batch);
-        acknowledged += batch.records.length;
+        acknowledged += batch.count;
         progress(false);
       }),
     );

@@ -1,30 +1,38 @@
 // Store batching (SPEC §6.2 step 2): one owner's records are packed into store datagrams that
-// stay within a byte budget (default MTU-safe, DEFAULT_BATCH_BYTES). Each record is serialised
-// once per year held in memory: the same text measures it and, joined with its batch mates,
-// becomes the datagram, for every setup and rebuild of that year.
+// stay within a byte budget (default MTU-safe, DEFAULT_BATCH_BYTES). A year's batches for each
+// owner are planned once per year held in memory and ring size, and every later setup or rebuild
+// of that year over that many nodes sends the same datagram bodies. Packed batches are made from
+// the file's lines (wire/packed-records.ts), without splitting them into fields; plain ones from
+// each record's JSON text, serialised once per year.
 import type { YearData } from '../../data/csv.js';
-import { positionOf } from '../../data/hashing.js';
-import { encodePackedStore, encodeStore, packRecords } from '../../wire/codec.js';
+import { ownerOf, positionOf } from '../../data/hashing.js';
+import { encodePackedStore, encodeStore } from '../../wire/codec.js';
 import type { Tuple, WireRecord } from '../../wire/messages.js';
+import { packedLine, packLines } from '../../wire/packed-records.js';
 
-/** A record as it travels: its message form, its JSON text and that text's UTF-8 length. */
+/** A record as it travels in a plain store: its message form, its JSON text and that text's UTF-8 length. */
 export interface EncodedRecord {
   readonly record: WireRecord;
   readonly json: string;
   readonly bytes: number;
 }
 
-export interface StoreBatch {
+/** One store datagram's records: in the plain encoding their objects and JSON array text, in the packed one the packed tail. */
+export type StoreBatch = PlainBatch | PackedBatch;
+export interface PlainBatch {
+  readonly count: number;
   readonly records: readonly WireRecord[];
-  /** The records' JSON array text, exactly as it goes into the datagram (or is packed). */
   readonly json: string;
-  /** With the deflate encoding: the text deflated with the store dictionary (encodePackedStore). */
-  readonly packed?: Buffer;
+  readonly packed?: undefined;
+}
+export interface PackedBatch {
+  readonly count: number;
+  readonly packed: Buffer;
 }
 
 /**
- * How store datagrams carry their records: `deflate` packs the JSON text (raw DEFLATE with a
- * preset dictionary, after the JSON header: about six times as many records per datagram);
+ * How store datagrams carry their records: `deflate` packs them (their file lines, deflated with
+ * a preset dictionary, after the JSON header: about six times as many records per datagram);
  * `json` is SPEC §7's plain `records` array.
  */
 export type StoreEncoding = 'deflate' | 'json';
@@ -57,14 +65,14 @@ export function encodedRecordsOf(data: YearData): readonly EncodedRecord[] {
  * Splits one owner's records into batches whose store datagram, as encodeStore builds it, stays
  * within `budget` bytes. A record larger than the budget on its own still travels, alone.
  */
-export function planStoreBatches(records: readonly EncodedRecord[], origin: Tuple, owner: number, epoch: string, budget: number): StoreBatch[] {
+export function planStoreBatches(records: readonly EncodedRecord[], origin: Tuple, owner: number, epoch: string, budget: number): PlainBatch[] {
   const envelope = encodeStore(LONGEST_RID, origin, owner, epoch, '[]').length;
-  const out: StoreBatch[] = [];
+  const out: PlainBatch[] = [];
   let start = 0;
   let size = envelope;
   const close = (end: number) => {
     const batch = records.slice(start, end);
-    out.push({ records: batch.map((r) => r.record), json: `[${batch.map((r) => r.json).join(',')}]` });
+    out.push({ count: batch.length, records: batch.map((r) => r.record), json: `[${batch.map((r) => r.json).join(',')}]` });
     start = end;
     size = envelope;
   };
@@ -77,34 +85,35 @@ export function planStoreBatches(records: readonly EncodedRecord[], origin: Tupl
   return out;
 }
 
-/** JSON text over deflated text, assumed for the first packed batch of an owner. */
-const FIRST_RATIO = 6;
+/** Line text over deflated bytes, assumed for the first packed batch of an owner. */
+const FIRST_RATIO = 4;
 /** Packed batches are planned to this share of the budget, so that most fit at the first try. */
 const PACKED_FILL = 0.95;
 
 /**
- * Like planStoreBatches, for packed datagrams: each batch's text, deflated, keeps the
- * encodePackedStore datagram within `budget`. Each batch is sized from the compression ratio
- * of the one before and deflated once, or again a little smaller when it did not fit.
+ * Like planStoreBatches, for packed datagrams of these packed lines (packedLine): each batch's
+ * lines, deflated, keep the encodePackedStore datagram within `budget`. Each batch is sized from
+ * the compression ratio of the one before and deflated once, or again a little smaller when it
+ * did not fit.
  */
-export function planPackedBatches(records: readonly EncodedRecord[], origin: Tuple, owner: number, epoch: string, budget: number): StoreBatch[] {
-  const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, records.length, Buffer.alloc(0)).length;
+export function planPackedBatches(lines: readonly string[], origin: Tuple, owner: number, epoch: string, budget: number): PackedBatch[] {
+  const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, lines.length, Buffer.alloc(0)).length;
   const room = Math.max(budget - envelope, 0);
-  const out: StoreBatch[] = [];
+  const out: PackedBatch[] = [];
   let ratio = FIRST_RATIO;
   let start = 0;
-  while (start < records.length) {
+  while (start < lines.length) {
     const target = room * ratio * PACKED_FILL;
     let end = start + 1;
-    for (let bytes = records[start]!.bytes; end < records.length && bytes + records[end]!.bytes + 1 <= target; end++) bytes += records[end]!.bytes + 1;
+    let chars = lines[start]!.length;
+    for (; end < lines.length && chars + lines[end]!.length + 1 <= target; end++) chars += lines[end]!.length + 1;
     for (;;) {
-      const batch = records.slice(start, end);
-      const json = `[${batch.map((r) => r.json).join(',')}]`;
-      const packed = packRecords(json);
+      const batch = lines.slice(start, end);
+      const packed = packLines(batch);
       // A single record that does not fit still travels, alone (as with plain batches).
       if (packed.length <= room || end === start + 1) {
-        out.push({ records: batch.map((r) => r.record), json, packed });
-        ratio = json.length / Math.max(packed.length, 1);
+        out.push({ count: batch.length, packed });
+        ratio = batch.reduce((sum, l) => sum + l.length + 1, -1) / Math.max(packed.length, 1);
         start = end;
         break;
       }
@@ -114,24 +123,25 @@ export function planPackedBatches(records: readonly EncodedRecord[], origin: Tup
   return out;
 }
 
+/** Each record's table position, per year in memory (they depend on the year's s only). */
+const yearPositions = new WeakMap<YearData, readonly number[]>();
+
+/** The table position of every record of the year, in file order. */
+export function positionsOf(data: YearData): readonly number[] {
+  let positions = yearPositions.get(data);
+  if (positions === undefined) yearPositions.set(data, (positions = data.ids.map((id) => positionOf(id, data.s))));
+  return positions;
+}
+
 /** Every owner's batches of a year for a ring of n, planned once per year in memory and setting. */
 const plannedYears = new WeakMap<YearData, Map<string, readonly StoreBatch[]>>();
 
 /**
- * The batches of one owner's records (`records`, which depend on the year, n and the owner only),
- * planned for this encoding, budget and envelope, and kept with the year: a later setup or rebuild
- * of the same year over the same ring size sends the same datagram bodies.
+ * The batches of the records that node `owner` of a ring of n holds, planned for this encoding,
+ * budget and envelope, and kept with the year: a later setup or rebuild of the same year over the
+ * same ring size sends the same datagram bodies.
  */
-export function ownerBatches(
-  data: YearData,
-  n: number,
-  owner: number,
-  records: readonly EncodedRecord[],
-  origin: Tuple,
-  epoch: string,
-  budget: number,
-  encoding: StoreEncoding,
-): readonly StoreBatch[] {
+export function ownerBatches(data: YearData, n: number, owner: number, origin: Tuple, epoch: string, budget: number, encoding: StoreEncoding): readonly StoreBatch[] {
   let plans = plannedYears.get(data);
   if (plans === undefined) plannedYears.set(data, (plans = new Map()));
   // Planned for the longest epoch, the batches fit every build's envelope, whatever its epoch
@@ -141,10 +151,17 @@ export function ownerBatches(
   const key = `${encoding}|${n}|${owner}|${budget}|${envelope}`;
   let batches = plans.get(key);
   if (batches === undefined) {
-    batches =
-      encoding === 'deflate'
-        ? planPackedBatches(records, origin, owner, planEpoch, budget)
-        : planStoreBatches(records, origin, owner, planEpoch, budget);
+    const positions = positionsOf(data);
+    const mine: number[] = [];
+    positions.forEach((pos, i) => {
+      if (ownerOf(pos, n) === owner) mine.push(i);
+    });
+    if (encoding === 'deflate') {
+      batches = planPackedBatches(mine.map((i) => packedLine(positions[i]!, data.lines[i]!)), origin, owner, planEpoch, budget);
+    } else {
+      const encoded = encodedRecordsOf(data);
+      batches = planStoreBatches(mine.map((i) => encoded[i]!), origin, owner, planEpoch, budget);
+    }
     plans.set(key, batches);
   }
   return batches;
