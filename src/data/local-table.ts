@@ -4,10 +4,32 @@
 // records on the small years.
 import type { StormRecord } from './fields.js';
 
+/**
+ * A record as the table keeps it: its file line (the 14 fields joined by commas), split into
+ * fields only when it is read. One string per record instead of an array of 14 keeps a node's
+ * share small and cheap to collect. A record whose fields hold a comma or a line break (no file
+ * line can: SPEC §8) is kept as it came.
+ */
+interface LineRecord {
+  readonly eventId: number;
+  readonly line: string;
+}
+type Entry = LineRecord | StormRecord;
+
+const UNJOINABLE = /[,\r\n]/;
+
+function entryOf(record: StormRecord): Entry {
+  return record.fields.some((f) => UNJOINABLE.test(f)) ? record : { eventId: record.eventId, line: record.fields.join(',') };
+}
+
+function recordOf(entry: Entry): StormRecord {
+  return 'fields' in entry ? entry : { eventId: entry.eventId, fields: entry.line.split(',') };
+}
+
 /** A node's local hash table: position → bucket holding ANY number of records (SPEC D6). */
 export class LocalTable {
-  /** Buckets are never empty: a position without records has no entry. */
-  readonly #buckets = new Map<number, StormRecord[]>();
+  /** A position's one record, or its bucket of several; a position without records has no entry. */
+  readonly #buckets = new Map<number, Entry | Entry[]>();
   /** Kept alongside the buckets so `size` is O(1) (the count message of D7 reads it). */
   #size = 0;
 
@@ -16,25 +38,43 @@ export class LocalTable {
    * one, so storing the same record twice (a retransmitted store) leaves the table unchanged.
    */
   put(pos: number, record: StormRecord): void {
+    this.#put(pos, entryOf(record));
+  }
+
+  /** put() of a record given as its file line (14 fields joined by commas; the caller checked them). */
+  putLine(pos: number, eventId: number, line: string): void {
+    this.#put(pos, { eventId, line });
+  }
+
+  #put(pos: number, entry: Entry): void {
     requirePosition(pos);
-    const bucket = this.#buckets.get(pos);
-    if (bucket === undefined) {
-      this.#buckets.set(pos, [record]);
+    const held = this.#buckets.get(pos);
+    if (held === undefined) {
+      this.#buckets.set(pos, entry);
       this.#size++;
-      return;
-    }
-    const at = bucket.findIndex((r) => r.eventId === record.eventId);
-    if (at >= 0) {
-      bucket[at] = record;
+    } else if (!Array.isArray(held)) {
+      if (held.eventId === entry.eventId) {
+        this.#buckets.set(pos, entry);
+      } else {
+        this.#buckets.set(pos, [held, entry]);
+        this.#size++;
+      }
     } else {
-      bucket.push(record);
-      this.#size++;
+      const at = held.findIndex((r) => r.eventId === entry.eventId);
+      if (at >= 0) {
+        held[at] = entry;
+      } else {
+        held.push(entry);
+        this.#size++;
+      }
     }
   }
 
   /** The record with `eventId` at `pos`, or undefined when this node does not hold it. */
   find(pos: number, eventId: number): StormRecord | undefined {
-    return this.#buckets.get(pos)?.find((r) => r.eventId === eventId);
+    const held = this.#buckets.get(pos);
+    const entry = Array.isArray(held) ? held.find((r) => r.eventId === eventId) : held?.eventId === eventId ? held : undefined;
+    return entry === undefined ? undefined : recordOf(entry);
   }
 
   /** Total records over all buckets, O(1). */
@@ -50,7 +90,7 @@ export class LocalTable {
 
   /** Every record, bucket by bucket. */
   *records(): IterableIterator<StormRecord> {
-    for (const bucket of this.#buckets.values()) yield* bucket;
+    for (const pos of this.#buckets.keys()) yield* this.bucket(pos);
   }
 
   /** The positions that hold at least one record, in insertion order. */
@@ -60,7 +100,9 @@ export class LocalTable {
 
   /** The records at `pos` (empty when none): for status output and collision statistics. */
   bucket(pos: number): readonly StormRecord[] {
-    return this.#buckets.get(pos) ?? [];
+    const held = this.#buckets.get(pos);
+    if (held === undefined) return [];
+    return Array.isArray(held) ? held.map(recordOf) : [recordOf(held)];
   }
 }
 

@@ -17,7 +17,7 @@ import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsen
 import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
-import { relayStore } from './handlers/store.js';
+import { interceptStore } from './handlers/store.js';
 import type { StoreEncoding } from './procedures/store-batches.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
@@ -212,7 +212,7 @@ export class PeerNode {
       rtt,
       ...ringGuard(this),
       onEvent: (e) => this.onTransportEvent('ring', e),
-      intercept: (buf) => relayStore(this, buf),
+      intercept: (buf) => interceptStore(this, buf),
     });
     this.registration = { name, ip, m, p };
     this.names.set(formatAddress(this.manager), 'manager');

@@ -28,10 +28,15 @@ export class StoreTraffic {
     this.sent.set(peer, entry);
   }
 
-  /** A store received and passed on undecoded (handlers/store.ts relayStore). */
-  relayed(records: number, to: string): void {
+  /** A store received and kept without the full decode (handlers/store.ts keepPackedStore). */
+  received(records: number): void {
     this.receivedDatagrams++;
     this.receivedRecords += records;
+  }
+
+  /** A store received and passed on undecoded (handlers/store.ts interceptStore). */
+  relayed(records: number, to: string): void {
+    this.received(records);
     const entry = this.sent.get(to) ?? { datagrams: 0, records: 0 };
     entry.datagrams++;
     entry.records += records;

@@ -148,6 +148,8 @@ export interface StoreHeader {
   readonly epoch: string;
   /** How many records the datagram carries. */
   readonly records: number;
+  /** A packed store's `packed` (its format); absent for a plain one. */
+  readonly packed?: string;
 }
 
 const STORE_PREFIX = Buffer.from(`{"v":${PROTOCOL_VERSION},"type":"store","rid":`, 'utf8');
@@ -177,10 +179,11 @@ export function peekStore(buf: Buffer): StoreHeader | null {
   if (!isObject(head)) return null;
   const { rid, origin, owner, epoch, count } = head;
   if (typeof rid !== 'string' || rid.length === 0 || rid.length > 64 || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
-  if (packed && !isNat(count)) return null;
-  let records = packed ? (count as number) : 0;
-  if (!packed) for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
-  return { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string, records };
+  const header = { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string };
+  if (packed) return isNat(count) && isString(head.packed) ? { ...header, records: count as number, packed: head.packed as string } : null;
+  let records = 0;
+  for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
+  return { ...header, records };
 }
 
 export function decode(buf: Uint8Array): Decoded {

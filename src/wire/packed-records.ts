@@ -34,11 +34,18 @@ export function packLines(lines: readonly string[]): Buffer {
 
 const POS = /^(?:0|[1-9][0-9]{0,14})$/;
 
+/** A packed record: its table position and its file line (14 fields joined by commas). */
+export interface PackedRecord {
+  readonly pos: number;
+  readonly line: string;
+}
+
 /**
- * The records of a packed tail, or null when it is not raw DEFLATE with the store dictionary
- * within MAX_UNPACKED_BYTES, or does not hold exactly `count` lines of a position and 14 fields.
+ * The records of a packed tail as positions and file lines, or null when it is not raw DEFLATE
+ * with the store dictionary within MAX_UNPACKED_BYTES, or does not hold exactly `count` lines of
+ * a position and 14 fields. The lines are checked for their field count, not split.
  */
-export function unpackLines(tail: Uint8Array, count: number): WireRecord[] | null {
+export function unpackRecordLines(tail: Uint8Array, count: number): PackedRecord[] | null {
   let text: string;
   try {
     text = inflateRawSync(tail, { dictionary: STORE_DICTIONARY, maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
@@ -48,12 +55,20 @@ export function unpackLines(tail: Uint8Array, count: number): WireRecord[] | nul
   if (count === 0) return text === '' ? [] : null;
   const lines = text.split('\n');
   if (lines.length !== count) return null;
-  const records: WireRecord[] = [];
-  for (const line of lines) {
-    const fields = line.split(',');
-    if (fields.length !== FIELDS + 1 || !POS.test(fields[0]!)) return null;
-    const pos = Number(fields.shift());
-    records.push({ pos, fields });
+  const records: PackedRecord[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const packed = lines[i]!;
+    const cut = packed.indexOf(',');
+    if (cut < 0 || !POS.test(packed.slice(0, cut))) return null;
+    let fields = 1;
+    for (let k = packed.indexOf(',', cut + 1); k >= 0; k = packed.indexOf(',', k + 1)) fields++;
+    if (fields !== FIELDS) return null;
+    records[i] = { pos: Number(packed.slice(0, cut)), line: packed.slice(cut + 1) };
   }
   return records;
+}
+
+/** The records of a packed tail as wire records (their fields split), or null as unpackRecordLines. */
+export function unpackLines(tail: Uint8Array, count: number): WireRecord[] | null {
+  return unpackRecordLines(tail, count)?.map((r) => ({ pos: r.pos, fields: r.line.split(',') })) ?? null;
 }

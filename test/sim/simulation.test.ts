@@ -44,8 +44,12 @@ test('a peer whose table silently drops records is caught', async () => {
     for (const peer of cluster.peers) {
       const table = peer.node.table;
       const put = table.put.bind(table);
+      const putLine = table.putLine.bind(table);
       table.put = (pos: number, record: StormRecord) => {
         if (record.eventId % 3 !== 0) put(pos, record);
+      };
+      table.putLine = (pos: number, eventId: number, line: string) => {
+        if (eventId % 3 !== 0) putLine(pos, eventId, line);
       };
     }
   };

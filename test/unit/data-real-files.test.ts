@@ -102,7 +102,7 @@ for (const [year, expected] of Object.entries(COLLISIONS)) {
     const shared = [...table.positions()].map((p) => table.bucket(p).length).filter((len) => len > 1);
     const max = Math.max(...[...table.positions()].map((p) => table.bucket(p).length));
     assert.deepEqual({ positions: shared.length, records: shared.reduce((a, b) => a + b, 0), max }, expected);
-    for (const r of data.records) assert.equal(table.find(positionOf(r.eventId, data.s), r.eventId), r);
+    for (const r of data.records) assert.deepEqual(table.find(positionOf(r.eventId, data.s), r.eventId), r);
   });
 }
 

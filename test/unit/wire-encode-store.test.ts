@@ -78,7 +78,7 @@ test('a packed store decodes to the same store as the plain one; its header peek
   const json = JSON.stringify(records);
   const buf = encodePackedStore('abc123.7f', ORIGIN, 3, 'q1w2e3', records.length, packRecords(records));
   assert.deepEqual(decode(buf), decode(encodeStore('abc123.7f', ORIGIN, 3, 'q1w2e3', json)));
-  assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 4 });
+  assert.deepEqual(peekStore(buf), { rid: 'abc123.7f', origin: ORIGIN, owner: 3, epoch: 'q1w2e3', records: 4, packed: PACKED_FORMAT });
   // The JSON text ends at the NUL; the records follow in binary, not in base64 or as text.
   const nul = buf.indexOf(0);
   assert.ok(nul > 0 && JSON.parse(buf.toString('utf8', 0, nul)).packed === PACKED_FORMAT);

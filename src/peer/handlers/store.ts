@@ -1,32 +1,64 @@
 // store (SPEC §6.2 step 2): records for one owner travel hop by hop to the right; the owner keeps
 // them and acknowledges directly to the origin. Storing is idempotent (a record with the same
 // event_id replaces the old one), so a retransmitted store changes nothing more.
-import { parseEventId, type StormRecord } from '../../data/fields.js';
+import { parseEventId } from '../../data/fields.js';
 import { positionOf } from '../../data/hashing.js';
-import { peekStore } from '../../wire/codec.js';
+import { peekStore, type StoreHeader } from '../../wire/codec.js';
 import { verifyMac } from '../../wire/mac.js';
 import type { StoreRequest } from '../../wire/messages.js';
+import { PACKED_FORMAT, unpackRecordLines } from '../../wire/packed-records.js';
+import { jsonEnd } from '../../wire/tail.js';
 import type { PeerNode } from '../node.js';
 import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
 
 /**
- * The forwarding fast path (the node's p-port intercept): a store of this ring's build for another
- * owner, proven by this ring's key, goes on to the right neighbour by its header and MAC alone, its
- * records neither parsed nor checked here (the owner checks them). False for anything else, which
- * takes the full decode, the ring's admission and onStore's path.
+ * The fast paths (the node's p-port intercept) for a store of this ring's build, proven by this
+ * ring's key: one for another owner goes on to the right neighbour by its header and MAC alone,
+ * its records neither parsed nor checked here (the owner checks them); a packed one for this
+ * node is kept from its lines (keepPackedStore). False for anything else, and for anything these
+ * paths would refuse, which then takes the full decode, the ring's admission and onStore's path,
+ * where it is dropped and counted or noted (so that no node relays or keeps a forged store).
  */
-export function relayStore(node: PeerNode, raw: Buffer): boolean {
+export function interceptStore(node: PeerNode, raw: Buffer): boolean {
   const r = node.ring;
   if (r === null || r.epoch === null) return false;
   const head = peekStore(raw);
-  if (head === null || head.epoch !== r.epoch || head.owner === r.id || head.owner >= r.n || sameTuple(head.origin, node.self!)) return false;
-  // Only what this ring's key proves is passed on; anything else takes the full path, which drops
-  // and counts it (ring-auth.ts), so that no node relays a forged store.
+  if (head === null || head.epoch !== r.epoch || head.owner >= r.n || sameTuple(head.origin, node.self!)) return false;
   if (!verifyMac(raw, r.key)) return false;
+  if (head.owner === r.id) return keepPackedStore(node, raw, head);
   const next = rightNeighbour(r);
   node.p.relay(addressOf(next), raw);
   node.storeTraffic.relayed(head.records, next.name);
   return true;
+}
+
+/**
+ * Keeps the records of a packed store for this node as file lines (LocalTable.putLine), without
+ * splitting them into fields, and acknowledges it; false (nothing kept) when it is not packed in
+ * this build's format or any record is malformed or filed at a position its id does not hash to.
+ */
+function keepPackedStore(node: PeerNode, raw: Buffer, head: StoreHeader): boolean {
+  const r = node.ring!;
+  if (head.packed !== PACKED_FORMAT) return false;
+  const records = unpackRecordLines(raw.subarray(jsonEnd(raw) + 1), head.records);
+  if (records === null) return false;
+  const ids: number[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const { pos, line } = records[i]!;
+    const eventId = hashedId(line.slice(0, line.indexOf(',')), pos, r.s);
+    if (eventId === null) return false;
+    ids[i] = eventId;
+  }
+  for (let i = 0; i < records.length; i++) node.table.putLine(records[i]!.pos, ids[i]!, records[i]!.line);
+  node.storeTraffic.received(records.length);
+  node.sendTo(head.origin, { type: 'store-ack', rid: head.rid });
+  return true;
+}
+
+/** The event id in `idText` when it is one and hashes to `pos` in a table of s; else null. */
+function hashedId(idText: string, pos: number, s: number): number | null {
+  const eventId = parseEventId(idText);
+  return eventId !== null && positionOf(eventId, s) === pos ? eventId : null;
 }
 
 export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
@@ -46,16 +78,16 @@ export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
     node.p.forward(addressOf(rightNeighbour(r)), msg, raw);
     return;
   }
-  const records: StormRecord[] = [];
+  const ids: number[] = [];
   for (const rec of msg.records) {
-    const eventId = parseEventId(rec.fields[0]!);
+    const eventId = hashedId(rec.fields[0]!, rec.pos, r.s);
     // A record filed at a position its id does not hash to could never be found: refuse the batch.
-    if (eventId === null || positionOf(eventId, r.s) !== rec.pos) {
+    if (eventId === null) {
       node.note(`fault: store holds a record at pos ${rec.pos} whose event_id "${rec.fields[0]}" does not hash there; dropped`, 'warn');
       return;
     }
-    records.push({ eventId, fields: rec.fields });
+    ids.push(eventId);
   }
-  for (let i = 0; i < records.length; i++) node.table.put(msg.records[i]!.pos, records[i]!);
+  msg.records.forEach((rec, i) => node.table.put(rec.pos, { eventId: ids[i]!, fields: rec.fields }));
   node.sendTo(msg.origin, { type: 'store-ack', rid: msg.rid });
 }

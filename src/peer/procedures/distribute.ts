@@ -29,9 +29,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   node.table.clear();
   node.storeTraffic.reset();
 
-  // Node 0's own records go straight into its table; only they are split into fields here.
+  // Node 0's own records go straight into its table, as the file's lines.
   positionsOf(data).forEach((pos, i) => {
-    if (ownerOf(pos, r.n) === 0) node.table.put(pos, { eventId: data.ids[i]!, fields: data.lines[i]!.split(',') });
+    if (ownerOf(pos, r.n) === 0) node.table.putLine(pos, data.ids[i]!, data.lines[i]!);
   });
 
   const right = rightNeighbour(r);
