@@ -184,3 +184,23 @@ test('an owner\'s batches are planned once per year and ring size, whatever epoc
     assert.deepEqual(carried, mine.map((rec): WireRecord => ({ pos: rec.eventId % s, fields: rec.fields })));
   }
 });
+
+test('an owner\'s packed plan gives the same batches asked for one by one, in any order, as planned at once', () => {
+  const text = ['EVENT_ID,STATE,YEAR,MONTH_NAME,EVENT_TYPE,CZ_TYPE,CZ_NAME,INJURIES_DIRECT,INJURIES_INDIRECT,DEATHS_DIRECT,DEATHS_INDIRECT,DAMAGE_PROPERTY,DAMAGE_CROPS,TOR_F_SCALE']
+    .concat(Array.from({ length: 3000 }, (_, i) => `${200_000 + i * 11},KANSAS,1998,June,Thunderstorm Wind,C,COUNTY ${i % 90},0,0,0,0,${i % 7}K,,`))
+    .join('\n');
+  const parsed = parseYearText(text, 'x', '1998');
+  assert.ok(parsed.ok);
+  const data = parsed.data;
+  const plan = ownerBatches(data, 4, 2, ORIGIN, 'e', 1_400, 'deflate');
+  // Asked for out of order: the last first, then the rest; each is planned once and kept.
+  const lines = data.lines.flatMap((line, i) => (ownerOf(positionsOf(data)[i]!, 4) === 2 ? [packedLine(positionsOf(data)[i]!, line)] : []));
+  const whole = planPackedBatches(lines, ORIGIN, 2, 'x'.repeat(12), 1_400);
+  assert.ok(whole.length > 3);
+  const last = plan.at(whole.length - 1);
+  assert.equal(plan.at(whole.length), undefined);
+  const oneByOne = whole.map((_, k) => plan.at(k));
+  assert.equal(oneByOne[whole.length - 1], last);
+  assert.deepEqual(oneByOne, whole);
+  assert.deepEqual([...plan], whole);
+});

@@ -92,15 +92,26 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   const sends: Promise<unknown>[] = [];
   // Round robin over the owners: each owner's batches stay in order on its path (for the overtake
   // detector), and every owner stores at once, instead of one owner's work holding up the window
-  // while the others idle.
-  for (const [owner, batch] of roundRobin(plans)) {
-    sends.push(
-      window.run(async () => {
-        await store(owner, batch);
+  // while the others idle. A batch is taken (and, the first time, packed) only when the window
+  // has a slot for it, so packing overlaps the stores in flight.
+  const order = roundRobin(plans);
+  for (;;) {
+    await window.acquire();
+    const next = abort === null ? order.next() : null;
+    if (next === null || next.done === true) {
+      window.release();
+      break;
+    }
+    const [owner, batch] = next.value;
+    const sent = store(owner, batch)
+      .then(() => {
         acknowledged += batch.count;
         progress(false);
-      }),
-    );
+      })
+      .finally(() => window.release());
+    // Awaited below with the others; a failure before then must not count as unhandled.
+    sent.catch(() => {});
+    sends.push(sent);
   }
   try {
     await Promise.all(sends);
@@ -127,13 +138,20 @@ function assertSameBuild(node: PeerNode, epoch: string): void {
   throw new Error(RESET_DURING_DISTRIBUTION);
 }
 
-/** [index, item] of the lists' items: the first of each list, then the second of each, and so on. */
-export function* roundRobin<T>(lists: readonly (readonly T[])[]): Generator<[number, T]> {
-  const longest = Math.max(0, ...lists.map((l) => l.length));
-  for (let k = 0; k < longest; k++) {
+/**
+ * [index, item] of the lists' items: the first of each list, then the second of each, and so on.
+ * Lists are read by at(k) as the items are taken, so a lazy list (BatchPlan) makes each item only
+ * when it is reached.
+ */
+export function* roundRobin<T>(lists: readonly { at(k: number): T | undefined }[]): Generator<[number, T]> {
+  for (let k = 0; ; k++) {
+    let any = false;
     for (let i = 0; i < lists.length; i++) {
-      const item = lists[i]![k];
-      if (item !== undefined) yield [i, item];
+      const item = lists[i]!.at(k);
+      if (item === undefined) continue;
+      any = true;
+      yield [i, item];
     }
+    if (!any) return;
   }
 }

@@ -91,19 +91,53 @@ const FIRST_RATIO = 4;
 const PACKED_FILL = 0.95;
 
 /**
- * Like planStoreBatches, for packed datagrams of these packed lines (packedLine): each batch's
- * lines, deflated, keep the encodePackedStore datagram within `budget`. Each batch is sized from
- * the compression ratio of the one before and deflated once, or again a little smaller when it
- * did not fit.
+ * One owner's batches, in order: batch k is planned when it is first asked for (at), so that a
+ * distributor packs each batch just before it sends it, while earlier ones are in flight, instead
+ * of packing every batch before the first leaves. Batches planned are kept.
  */
-export function planPackedBatches(lines: readonly string[], origin: Tuple, owner: number, epoch: string, budget: number): PackedBatch[] {
-  const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, lines.length, Buffer.alloc(0)).length;
-  const room = Math.max(budget - envelope, 0);
-  const out: PackedBatch[] = [];
-  let ratio = FIRST_RATIO;
-  let start = 0;
-  while (start < lines.length) {
-    const target = room * ratio * PACKED_FILL;
+export interface BatchPlan extends Iterable<StoreBatch> {
+  /** Batch k, or undefined past the last. */
+  at(k: number): StoreBatch | undefined;
+}
+
+/** A plan whose batches are all known already (the plain encoding, and tests). */
+class ReadyPlan implements BatchPlan {
+  constructor(private readonly batches: readonly StoreBatch[]) {}
+  at(k: number): StoreBatch | undefined {
+    return this.batches[k];
+  }
+  [Symbol.iterator](): Iterator<StoreBatch> {
+    return this.batches[Symbol.iterator]();
+  }
+}
+
+/**
+ * Packed datagrams of these packed lines (packedLine), as planPackedBatches describes, each
+ * batch planned on demand: sized from the compression ratio of the one before and deflated once,
+ * or again a little smaller when it did not fit.
+ */
+class PackedPlan implements BatchPlan {
+  private readonly done: PackedBatch[] = [];
+  private start = 0;
+  private ratio = FIRST_RATIO;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly room: number,
+  ) {}
+
+  at(k: number): StoreBatch | undefined {
+    while (this.done.length <= k && this.start < this.lines.length) this.planNext();
+    return this.done[k];
+  }
+
+  *[Symbol.iterator](): Iterator<StoreBatch> {
+    for (let k = 0; this.at(k) !== undefined; k++) yield this.done[k]!;
+  }
+
+  private planNext(): void {
+    const { lines, room, start } = this;
+    const target = room * this.ratio * PACKED_FILL;
     let end = start + 1;
     let chars = lines[start]!.length;
     for (; end < lines.length && chars + lines[end]!.length + 1 <= target; end++) chars += lines[end]!.length + 1;
@@ -112,15 +146,28 @@ export function planPackedBatches(lines: readonly string[], origin: Tuple, owner
       const packed = packLines(batch);
       // A single record that does not fit still travels, alone (as with plain batches).
       if (packed.length <= room || end === start + 1) {
-        out.push({ count: batch.length, packed });
-        ratio = batch.reduce((sum, l) => sum + l.length + 1, -1) / Math.max(packed.length, 1);
-        start = end;
-        break;
+        this.done.push({ count: batch.length, packed });
+        this.ratio = chars / Math.max(packed.length, 1);
+        this.start = end;
+        return;
       }
       end = start + Math.max(1, Math.floor((end - start) * 0.9));
+      chars = batch.slice(0, end - start).reduce((sum, l) => sum + l.length + 1, -1);
     }
   }
-  return out;
+}
+
+function packedPlan(lines: readonly string[], origin: Tuple, owner: number, epoch: string, budget: number): PackedPlan {
+  const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, lines.length, Buffer.alloc(0)).length;
+  return new PackedPlan(lines, Math.max(budget - envelope, 0));
+}
+
+/**
+ * Like planStoreBatches, for packed datagrams: each batch's packed lines, deflated, keep the
+ * encodePackedStore datagram within `budget`.
+ */
+export function planPackedBatches(lines: readonly string[], origin: Tuple, owner: number, epoch: string, budget: number): PackedBatch[] {
+  return [...packedPlan(lines, origin, owner, epoch, budget)] as PackedBatch[];
 }
 
 /** Each record's table position, per year in memory (they depend on the year's s only). */
@@ -134,14 +181,14 @@ export function positionsOf(data: YearData): readonly number[] {
 }
 
 /** Every owner's batches of a year for a ring of n, planned once per year in memory and setting. */
-const plannedYears = new WeakMap<YearData, Map<string, readonly StoreBatch[]>>();
+const plannedYears = new WeakMap<YearData, Map<string, BatchPlan>>();
 
 /**
  * The batches of the records that node `owner` of a ring of n holds, planned for this encoding,
  * budget and envelope, and kept with the year: a later setup or rebuild of the same year over the
  * same ring size sends the same datagram bodies.
  */
-export function ownerBatches(data: YearData, n: number, owner: number, origin: Tuple, epoch: string, budget: number, encoding: StoreEncoding): readonly StoreBatch[] {
+export function ownerBatches(data: YearData, n: number, owner: number, origin: Tuple, epoch: string, budget: number, encoding: StoreEncoding): BatchPlan {
   let plans = plannedYears.get(data);
   if (plans === undefined) plannedYears.set(data, (plans = new Map()));
   // Planned for the longest epoch, the batches fit every build's envelope, whatever its epoch
@@ -157,10 +204,10 @@ export function ownerBatches(data: YearData, n: number, owner: number, origin: T
       if (ownerOf(pos, n) === owner) mine.push(i);
     });
     if (encoding === 'deflate') {
-      batches = planPackedBatches(mine.map((i) => packedLine(positions[i]!, data.lines[i]!)), origin, owner, planEpoch, budget);
+      batches = packedPlan(mine.map((i) => packedLine(positions[i]!, data.lines[i]!)), origin, owner, planEpoch, budget);
     } else {
       const encoded = encodedRecordsOf(data);
-      batches = planStoreBatches(mine.map((i) => encoded[i]!), origin, owner, planEpoch, budget);
+      batches = new ReadyPlan(planStoreBatches(mine.map((i) => encoded[i]!), origin, owner, planEpoch, budget));
     }
     plans.set(key, batches);
   }
