@@ -2,6 +2,7 @@
 // reply cache that makes repeated requests take effect once, and the decoding of every datagram.
 // The layer above sees only whole, valid messages: requests through onRequest, and answers as the
 // resolution of the promise that request() returned.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { decode, encode, MAX_DATAGRAM_BYTES } from '../wire/codec.js';
 import {
   ANSWER_TYPES,
@@ -91,9 +92,19 @@ interface Pending {
   rto: number;
   attempt: number;
   timer: Timer | null;
+  /**
+   * Runs fn in the async context of the code that made the request (AsyncLocalStorage.snapshot()).
+   * An answer arrives in a socket callback, which belongs to no one: its receipt (the 'recv'
+   * event) and the request's settling run in the requester's context instead, so that what the
+   * layer above keeps per context (the CLI's output of each of several commands in flight) follows
+   * the request. Its retransmit timers keep that context by themselves (Node carries it to timers).
+   */
+  readonly inContext: RunInContext;
   resolve(msg: Message): void;
   reject(err: Error): void;
 }
+
+type RunInContext = ReturnType<typeof AsyncLocalStorage.snapshot>;
 
 interface Waiter {
   timer: Timer;
@@ -178,6 +189,7 @@ export class Endpoint {
         rto: (options.rtt ?? this.rtt).timeout(),
         attempt: 0,
         timer: null,
+        inContext: AsyncLocalStorage.snapshot(),
         resolve,
         reject,
       };
@@ -191,9 +203,7 @@ export class Endpoint {
   complete(rid: string, msg: Message): boolean {
     const p = this.pending.get(rid);
     if (!p) return false;
-    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent);
-    this.finish(rid, p);
-    p.resolve(msg);
+    p.inContext(() => this.settle(p, msg));
     return true;
   }
 
@@ -351,6 +361,13 @@ export class Endpoint {
     this.transmit(p);
   }
 
+  /** Resolves a pending request with its answer (in the requester's context: see Pending.inContext). */
+  private settle(p: Pending, msg: Message): void {
+    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent);
+    this.finish(p.msg.rid, p);
+    p.resolve(msg);
+  }
+
   private finish(rid: string, p: Pending): void {
     p.timer?.cancel();
     p.timer = null;
@@ -385,11 +402,17 @@ export class Endpoint {
     this.stats.received++;
     if (ANSWER_TYPES.has(msg.type)) {
       if (!this.admit(msg, buf, from)) return;
-      this.onEvent({ kind: 'recv', msg, from });
-      if (!this.complete(msg.rid, msg)) {
+      const p = this.pending.get(msg.rid);
+      if (p === undefined) {
+        this.onEvent({ kind: 'recv', msg, from });
         this.stats.stray++;
         this.onEvent({ kind: 'stray', msg, from });
+        return;
       }
+      p.inContext(() => {
+        this.onEvent({ kind: 'recv', msg, from });
+        if (this.pending.get(msg.rid) === p) this.settle(p, msg);
+      });
       return;
     }
     if (REPLY_ANSWERED_TYPES.has(msg.type)) {
