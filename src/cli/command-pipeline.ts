@@ -55,7 +55,7 @@ export async function runCommands(loop: CommandLoop): Promise<'ended' | 'input'>
     }
     // A barrier: it runs alone, after every query before it has printed its result.
     await Promise.all(inFlight);
-    if (loop.ends(await loop.output.command(() => loop.run(tokens)))) return 'ended';
+    if (loop.ends(await loop.output.alone(() => loop.run(tokens)))) return 'ended';
   }
   await Promise.all(inFlight);
   return 'input';

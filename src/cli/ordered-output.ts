@@ -2,12 +2,13 @@
 // command's lines (its trace, notes and result line) come out together and in command order,
 // exactly as if the commands had run one after another (SPEC §14).
 //
-// Every command runs in an AsyncLocalStorage context of its own, its slot. An event emitted in
-// that context (synchronously, after an await, in a timer the command set, or when an answer to
-// one of its requests arrives: the transport runs that in the requester's context) belongs to it.
-// The oldest command in flight prints live; a younger one keeps its lines until every older one
-// has printed its result, and then prints them at once. An event of no command (a dht-reset from
-// the manager, a note about dropped datagrams, or one after its command's result) prints live.
+// Every command that runs beside others runs in an AsyncLocalStorage context of its own, its
+// slot. An event emitted in that context (synchronously, after an await, in a timer the command
+// set, or when an answer to one of its requests arrives: the transport runs that in the
+// requester's context) belongs to it. The oldest command in flight prints live; a younger one
+// keeps its lines until every older one has printed its result, then prints them at once. An
+// event of no command (a dht-reset from the manager, a note about dropped datagrams, one after
+// its command's result, or any of a command that runs alone) prints live.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CommandResult, PeerEvent } from '../peer/events.js';
 import type { PeerOutput } from './peer-output.js';
@@ -48,6 +49,19 @@ export class OrderedOutput {
       slot.state = 'done';
       this.printReady();
     }
+  }
+
+  /**
+   * Runs a command while no other is in flight, and prints its result. It needs no context: its
+   * events print live, as those of no command do. So a peer that never pipelines never switches
+   * AsyncLocalStorage on, and pays nothing for it (once on, its hooks run for every promise made,
+   * which a leader's distribution makes by the thousand).
+   */
+  async alone(fn: () => Promise<CommandResult>): Promise<CommandResult> {
+    if (this.order.length > 0) throw new Error(`a command runs alone only when none is in flight (${this.order.length} are)`);
+    const result = await fn();
+    this.out.result(result);
+    return result;
   }
 
   /** Prints an event now, or keeps it for its command's turn. */

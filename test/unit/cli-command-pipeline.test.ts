@@ -3,7 +3,7 @@
 // they finish in); the oldest command prints live; lines of no command print at once; a line that
 // is not a query with an id waits for every query before it; --pipeline 1 runs one at a time; a
 // command that ends the peer stops the reading.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPipelinable, runCommands } from '../../src/cli/command-pipeline.js';
@@ -63,12 +63,12 @@ test('commands that finish out of order print in command order, each one\'s line
   assert.equal(ordered.inFlight, 0);
 });
 
-test('a line of no command prints at once; one emitted through a snapshot taken in a command is that command\'s', async () => {
+test('a line of no command prints at once; one emitted in the scope of a resource made in a command is that command\'s', async () => {
   const { out, lines } = recorder();
   const ordered = new OrderedOutput(out);
   const first = deferred();
   const second = deferred();
-  let inSecond: ReturnType<typeof AsyncLocalStorage.snapshot> | null = null;
+  let inSecond: AsyncResource | null = null;
   const a = ordered.command(async () => {
     await first.promise;
     return success('a');
@@ -76,12 +76,12 @@ test('a line of no command prints at once; one emitted through a snapshot taken 
   const b = ordered.command(async () => {
     // What the transport does with a request: the answer arrives in a socket callback, which
     // runs in no command's context, and is handled in the context captured here.
-    inSecond = AsyncLocalStorage.snapshot();
+    inSecond = new AsyncResource('request');
     await second.promise;
     return success('b');
   });
   ordered.event(note('dht-reset from the manager'));
-  inSecond!(() => ordered.event(note('b: find-result')));
+  inSecond!.runInAsyncScope(() => ordered.event(note('b: find-result')));
   assert.deepEqual(lines, ['dht-reset from the manager']);
   second.resolve();
   first.resolve();
@@ -109,6 +109,28 @@ test('a command that throws lets the ones after it print', async () => {
   await assert.rejects(broken, /bug/);
   await next;
   assert.deepEqual(lines, ['broken starts', 'next runs', 'next done']);
+});
+
+test('a command runs alone, printing live, only when no other is in flight', async () => {
+  const { out, lines } = recorder();
+  const ordered = new OrderedOutput(out);
+  const gate = deferred();
+  const running = ordered.command(async () => {
+    await gate.promise;
+    return success('a');
+  });
+  await assert.rejects(ordered.alone(async () => success('b')), /only when none is in flight \(1 are\)/);
+  gate.resolve();
+  await running;
+  const alone = ordered.alone(async () => {
+    ordered.event(note('b sends'));
+    await settle();
+    ordered.event(note('b answered'));
+    return success('b');
+  });
+  assert.deepEqual(lines, ['a done', 'b sends']);
+  await alone;
+  assert.deepEqual(lines, ['a done', 'b sends', 'b answered', 'b done']);
 });
 
 /** Fake commands for runCommands: each query waits for its gate; the log says when each starts and ends. */
