@@ -147,9 +147,10 @@ export class ProcCluster {
   }
 
   /**
-   * Pipelining: writes every line to the peer's stdin in one write (the peer runs them one at a
-   * time) and resolves with all their results, in order, with performance.now() of the write
-   * (start) and of the last result line's arrival (end).
+   * Pipelining: writes every line to the peer's stdin in one write (the peer runs queries with an
+   * id up to --pipeline at a time, 32 by default, and prints their results in order) and resolves
+   * with all their results, in order, with performance.now() of the write (start) and of the last
+   * result line's arrival (end).
    */
   async pipeline(name: string, lines: readonly string[], timeoutMs = 300_000): Promise<{ start: number; end: number; results: JsonLine[] }> {
     const child = this.peer(name);

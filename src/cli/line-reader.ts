@@ -1,5 +1,6 @@
 // Lines from a stream, one at a time, on demand: the peer reads its next command only when the
-// current one has completed, and a D1 prompt takes the very next line.
+// current one has completed (or, while queries run pipelined, when there is room for another),
+// and a D1 prompt takes the very next line.
 import readline from 'node:readline';
 
 export class LineReader {

@@ -1,13 +1,15 @@
 // `stormdht peer`: a peer process reading its user's commands from stdin (SPEC §5, §14).
 import { PeerNode } from '../peer/node.js';
 import { STORE_ENCODINGS } from '../peer/procedures/store-batches.js';
-import { runCommand, tokenize } from '../peer/commands.js';
+import { runCommand } from '../peer/commands.js';
 import { CoalescedWriter } from './coalesced-writer.js';
+import { DEFAULT_PIPELINE, MAX_PIPELINE, runCommands } from './command-pipeline.js';
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { dataDirOption, parse, parseBatchBytes, parseChoice, parseFaultOption, parseIp, parsePort, parsePortRange, parseSecretOption } from './options.js';
-import { humanOutput, jsonOutput, type PeerOutput } from './peer-output.js';
+import { dataDirOption, parse, parseBatchBytes, parseChoice, parseFaultOption, parseIntegerOption, parseIp, parsePort, parsePortRange, parseSecretOption } from './options.js';
+import { OrderedOutput } from './ordered-output.js';
+import { humanOutput, jsonOutput } from './peer-output.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
 export async function peerMain(argv: string[]): Promise<void> {
@@ -23,6 +25,7 @@ export async function peerMain(argv: string[]): Promise<void> {
       placement: { type: 'string' },
       'store-encoding': { type: 'string' },
       secret: { type: 'string' },
+      pipeline: { type: 'string' },
     },
     PEER_USAGE,
   );
@@ -41,11 +44,12 @@ export async function peerMain(argv: string[]): Promise<void> {
   const placement = parseChoice(values.placement, '--placement', ['ring', 'direct'] as const, PEER_USAGE);
   const storeEncoding = parseChoice(values['store-encoding'], '--store-encoding', STORE_ENCODINGS, PEER_USAGE);
   const secret = parseSecretOption(values.secret);
+  const pipeline = parseIntegerOption(values.pipeline, '--pipeline', 1, MAX_PIPELINE, PEER_USAGE) ?? DEFAULT_PIPELINE;
 
   const output = new CoalescedWriter(process.stdout);
   const write = (line: string) => output.line(line);
   const footer = { set: (lines: readonly string[]) => output.setFooter(lines), columns: () => process.stdout.columns || 80 };
-  const out: PeerOutput = values.json ? jsonOutput(write) : humanOutput(write, footer);
+  const out = new OrderedOutput(values.json ? jsonOutput(write) : humanOutput(write, footer));
   const node = new PeerNode({
     manager: { ip: managerIp, port: managerPort },
     dataDir,
@@ -71,15 +75,14 @@ export async function peerMain(argv: string[]): Promise<void> {
     out.event({ kind: 'prompt', text: prompt });
     return lines.next();
   };
-  for (;;) {
-    const line = await lines.next();
-    if (line === null) break;
-    const tokens = tokenize(line);
-    if (tokens === null) continue;
-    const result = await runCommand(node, tokens, ask);
-    out.result(result);
-    if (result.command === 'deregister' && result.ok) process.exit(0);
-  }
+  const ended = await runCommands({
+    next: () => lines.next(),
+    run: (tokens) => runCommand(node, tokens, ask),
+    output: out,
+    window: pipeline,
+    ends: (result) => result.command === 'deregister' && result.ok,
+  });
+  if (ended === 'ended') process.exit(0);
   // End of input: a registered peer keeps serving the DHT (its sockets keep the process alive)
   // until a signal; an unregistered one has nothing left to do.
   if (node.name === null) process.exit(0);

@@ -12,7 +12,7 @@ usage:
   stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC] [--secret S]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
-                [--store-encoding deflate|json] [--faults SPEC] [--secret S]
+                [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
   stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--secret S]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
@@ -36,7 +36,7 @@ ${SECRET_HELP}`;
 
 export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                      [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
-                     [--store-encoding deflate|json] [--faults SPEC] [--secret S]
+                     [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
 
 Runs a peer. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
@@ -48,7 +48,9 @@ Runs a peer. It reads commands from stdin, one per line:
   dht-complete <name>                           (leader) confirm the DHT is complete
   deregister <name>                             leave the system; the peer exits 0
   status                                        this peer's name, state, id, ring size, records
-Blank lines and lines starting with # are ignored.
+Blank lines and lines starting with # are ignored. Consecutive "query-dht <name> <event-id>" lines
+run up to --pipeline at a time; every other line waits for them and runs alone. The output is the
+same as when each command runs after the one before: each command's lines together, in order.
 
   --data-dir DIR       where details-YYYY.csv files are (default: $STORMDHT_DATA_DIR, else ./data)
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
@@ -62,6 +64,8 @@ Blank lines and lines starting with # are ignored.
   --store-encoding E   how this peer's store datagrams carry records: deflate (default: the JSON text
                        deflated, about three times as many records per datagram) or json (SPEC's
                        plain records array)
+  --pipeline N         how many queries with an event id may run at once (default 32, 1 to 1024);
+                       1 runs every command after the one before, as the protocol does
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 

@@ -2,6 +2,7 @@
 // reply cache that makes repeated requests take effect once, and the decoding of every datagram.
 // The layer above sees only whole, valid messages: requests through onRequest, and answers as the
 // resolution of the promise that request() returned.
+import { AsyncResource } from 'node:async_hooks';
 import { decode, encode, MAX_DATAGRAM_BYTES } from '../wire/codec.js';
 import {
   ANSWER_TYPES,
@@ -91,6 +92,15 @@ interface Pending {
   rto: number;
   attempt: number;
   timer: Timer | null;
+  /**
+   * The async context of the code that made the request. An answer arrives in a socket callback,
+   * which belongs to no one: its receipt (the 'recv' event) and the request's settling run in the
+   * requester's context instead (runInAsyncScope), so that what the layer above keeps per context
+   * (the CLI's output of each of several commands in flight) follows the request. Its retransmit
+   * timers keep that context by themselves (Node carries it to timers). An AsyncResource rather
+   * than AsyncLocalStorage.snapshot(), which costs about 12 µs a call on Node 20, 75 ns this.
+   */
+  readonly requester: AsyncResource;
   resolve(msg: Message): void;
   reject(err: Error): void;
 }
@@ -178,6 +188,7 @@ export class Endpoint {
         rto: (options.rtt ?? this.rtt).timeout(),
         attempt: 0,
         timer: null,
+        requester: new AsyncResource('stormdht.request'),
         resolve,
         reject,
       };
@@ -191,9 +202,7 @@ export class Endpoint {
   complete(rid: string, msg: Message): boolean {
     const p = this.pending.get(rid);
     if (!p) return false;
-    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent);
-    this.finish(rid, p);
-    p.resolve(msg);
+    p.requester.runInAsyncScope(() => this.settle(p, msg));
     return true;
   }
 
@@ -351,6 +360,13 @@ export class Endpoint {
     this.transmit(p);
   }
 
+  /** Resolves a pending request with its answer (in the requester's context: see Pending.requester). */
+  private settle(p: Pending, msg: Message): void {
+    if (p.attempt === 1) p.rtt.sample(this.clock.now() - p.firstSent);
+    this.finish(p.msg.rid, p);
+    p.resolve(msg);
+  }
+
   private finish(rid: string, p: Pending): void {
     p.timer?.cancel();
     p.timer = null;
@@ -385,11 +401,17 @@ export class Endpoint {
     this.stats.received++;
     if (ANSWER_TYPES.has(msg.type)) {
       if (!this.admit(msg, buf, from)) return;
-      this.onEvent({ kind: 'recv', msg, from });
-      if (!this.complete(msg.rid, msg)) {
+      const p = this.pending.get(msg.rid);
+      if (p === undefined) {
+        this.onEvent({ kind: 'recv', msg, from });
         this.stats.stray++;
         this.onEvent({ kind: 'stray', msg, from });
+        return;
       }
+      p.requester.runInAsyncScope(() => {
+        this.onEvent({ kind: 'recv', msg, from });
+        if (this.pending.get(msg.rid) === p) this.settle(p, msg);
+      });
       return;
     }
     if (REPLY_ANSWERED_TYPES.has(msg.type)) {

@@ -31,19 +31,21 @@ export const REPLY_CACHE_TTL_MS = 60_000;
 export const DROP_NOTE_BURST = 10;
 export const DROP_NOTE_WINDOW_MS = 10_000;
 /**
- * The manager's token bucket per source ip:port: datagrams per second, and the burst. A peer sends
- * one command at a time (and its retransmissions every 500 ms at most), so even a script that
- * queries as fast as it can stays far below; a flooder gets this much and no more.
+ * The manager's token bucket per source ip:port: datagrams per second, and the burst. A peer that
+ * pipelines its queries (stormdht peer --pipeline) sends one query-dht per query, and one peer
+ * runs them at well over 5,000 a second on loopback: the bucket leaves room for about four times
+ * that, while a flooder still gets this much and no more.
  */
-export const MANAGER_SOURCE_RATE_PER_S = 2_000;
-export const MANAGER_SOURCE_BURST = 4_000;
+export const MANAGER_SOURCE_RATE_PER_S = 20_000;
+export const MANAGER_SOURCE_BURST = 40_000;
 /**
  * A peer's token bucket per source that is not a member of its ring (nor the manager): queriers,
- * a joiner, a leaver awaiting its rebuild. Members are not limited: a distribution sends thousands
- * of stores a second through each of them.
+ * a joiner, a leaver awaiting its rebuild; and, at a Free querier, the members that answer its
+ * queries. Members are not limited: a distribution sends thousands of stores a second through
+ * each of them. As the manager's: room for one pipelining querier's find-events, and no flood.
  */
-export const PEER_STRANGER_RATE_PER_S = 5_000;
-export const PEER_STRANGER_BURST = 10_000;
+export const PEER_STRANGER_RATE_PER_S = 20_000;
+export const PEER_STRANGER_BURST = 40_000;
 /** Sources a rate limiter tracks at most; the oldest is forgotten first (spoofed floods). */
 export const RATE_LIMIT_MAX_SOURCES = 10_000;
 /**

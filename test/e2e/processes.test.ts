@@ -1,13 +1,12 @@
 // Process behaviour of SPEC §1.1 and §14: end of input, signals, exit statuses, bad invocations
 // and the human-mode line conventions. Real processes, ports 26000-26999.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { FIELD_NAMES } from '../../src/data/fields.js';
-import { JsonChild, MAIN_SCRIPT, startManager } from '../../src/cli/processes.js';
+import { JsonChild, startManager } from '../../src/cli/processes.js';
 import { skipUnlessYear } from '../helpers/shared-data.js';
+import { HumanPeer } from './human-peer.js';
 import { assertQuery, assertSetup, assertSuccess, fileRows, ringAfterLeave, SHARED_DATA_DIR, show, withCluster } from './cluster.js';
 
 const PORTS = '26000-26999';
@@ -144,6 +143,9 @@ describe('bad invocations exit 2 with a usage message on stderr', () => {
     ['peer with --port-range below 1024', ['peer', '127.0.0.1', '7000', '--port-range', '80-2000'], 'usage: stormdht peer'],
     ['peer with an unknown option', ['peer', '127.0.0.1', '7000', '--bogus'], 'usage: stormdht peer'],
     ['peer with an extra argument', ['peer', '127.0.0.1', '7000', 'extra'], 'usage: stormdht peer'],
+    ['peer with --pipeline 0', ['peer', '127.0.0.1', '7000', '--pipeline', '0'], '--pipeline "0" is invalid: use 1 to 1024'],
+    ['peer with --pipeline 1025', ['peer', '127.0.0.1', '7000', '--pipeline', '1025'], '--pipeline "1025" is invalid: use 1 to 1024'],
+    ['peer with --pipeline many', ['peer', '127.0.0.1', '7000', '--pipeline', 'many'], '--pipeline "many" is invalid: use 1 to 1024'],
     ['manager without a port', ['manager'], 'usage: stormdht manager'],
     ['manager with a bad --host', ['manager', '0', '--host', 'localhost'], 'usage: stormdht manager'],
     ['an unknown program', ['frobnicate'], 'usage:'],
@@ -160,47 +162,11 @@ describe('bad invocations exit 2 with a usage message on stderr', () => {
   }
 });
 
-/** A raw `stormdht peer` in human mode: its stdout lines as they arrive. */
-class HumanPeer {
-  readonly lines: string[] = [];
-  readonly exited: Promise<number | string>;
-  private waiters: Array<() => void> = [];
-  stderr = '';
-
-  constructor(readonly child: ChildProcess) {
-    child.stdin!.on('error', () => {});
-    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      this.lines.push(line);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  }
-
-  send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
-  }
-
-  /** Waits for a line equal to (or matching) `want`, printed at or after index `from`; returns its index. */
-  async waitFor(want: string | RegExp, from: number, timeoutMs = 30_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.lines.findIndex((l, k) => k >= from && (typeof want === 'string' ? l === want : want.test(l)));
-      if (i >= 0) return i;
-      if (Date.now() > deadline) throw new Error(`no line ${String(want)} within ${timeoutMs} ms; output:\n${this.lines.slice(from).join('\n')}\nstderr: ${this.stderr}`);
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(200)]);
-    }
-  }
-}
-
 test('human mode: the register reply line, query field lines, id-seq, the not-found sentence, FAILURE lines', { skip: skipUnlessYear('1950') }, async () => {
   await withCluster({ portRange: PORTS }, async (c) => {
     await c.addRegistered(['alice', 'bob', 'carol']);
     const ring = assertSetup(await c.run('alice', 'setup-dht alice 3 1950'), 'alice', '1950', 3);
-    const raw = spawn(process.execPath, [MAIN_SCRIPT, 'peer', c.manager.ip, String(c.manager.port), '--data-dir', SHARED_DATA_DIR, '--port-range', PORTS], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const hannah = new HumanPeer(raw);
+    const hannah = HumanPeer.start(c.manager, SHARED_DATA_DIR, PORTS);
     try {
       hannah.send('register hannah');
       await hannah.waitFor('manager → hannah: register SUCCESS', 0);
@@ -239,10 +205,7 @@ test('human mode: the register reply line, query field lines, id-seq, the not-fo
       await hannah.waitFor('manager → hannah: deregister SUCCESS', from);
       assert.equal(await hannah.exited, 0, `exit status after deregister; stderr: ${hannah.stderr}`);
     } finally {
-      if (raw.exitCode === null && raw.signalCode === null) {
-        raw.kill('SIGTERM');
-        await hannah.exited;
-      }
+      await hannah.stop();
     }
   });
 });

@@ -1,6 +1,8 @@
 // endpoint.ts, the requesting side: a request gets its answer; retransmission of the identical
 // datagram at 500 ms doubling to 2 s until the budget; ETIMEDOUT `no response from <who>`;
-// complete(); awaitMessage/deliver; close(); unique rids. Over a MemoryNetwork on a VirtualClock.
+// complete(); awaitMessage/deliver; close(); unique rids; an answer is received in its requester's
+// async context. Over a MemoryNetwork on a VirtualClock.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TransportError } from '../../src/transport/errors.js';
@@ -33,6 +35,26 @@ test('a request resolves with the reply that carries its rid, and leaves no time
   assert.equal(c.isPending(handled[0]!.msg.rid), false);
   assert.equal(clock.pendingTimers, 0);
   assert.deepEqual({ sent: c.stats.sent, received: c.stats.received, retransmits: c.stats.retransmits }, { sent: 1, received: 1, retransmits: 0 });
+});
+
+test('an answer is received, and its request settled, in the async context of the code that made the request', async () => {
+  const { clock, net } = virtualNet();
+  const { endpoint: srv, handled } = await server(net, clock, { autoReply: false });
+  const context = new AsyncLocalStorage<string>();
+  const seen: string[] = [];
+  const c = await client(net, clock, undefined, { onEvent: (e) => seen.push(`${e.kind} ${'msg' in e ? e.msg.type : ''} in ${context.getStore() ?? 'none'}`) });
+  const first = context.run('first', () => c.request(SERVER, QUERY));
+  const second = context.run('second', () => c.request(SERVER, QUERY));
+  clock.advance(0);
+  // Answered in the reverse order, from the network's delivery timers, which run in no context.
+  for (const h of [...handled].reverse()) srv.reply(h.from, h.msg.rid, { ok: true });
+  clock.advance(0);
+  await Promise.all([first, second]);
+  assert.deepEqual(seen, ['send query-dht in first', 'send query-dht in second', 'recv reply in second', 'recv reply in first']);
+  // A stray copy belongs to no request, hence to no context.
+  srv.reply(handled[0]!.from, handled[0]!.msg.rid, { ok: true });
+  clock.advance(0);
+  assert.deepEqual(seen.slice(4), ['recv reply in none', 'stray reply in none']);
 });
 
 test('before any round trip is measured, retransmits the byte-identical datagram every 500 ms, then fails at the 10 s budget', async () => {
