@@ -21,6 +21,7 @@ import { interceptStore } from './handlers/store.js';
 import type { StoreEncoding } from './procedures/store-batches.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
 import { StoreTraffic } from './store-traffic.js';
+import { StoreAcks } from './store-acks.js';
 import { guardPeerSocket } from './socket-guards.js';
 import { noKeys, ringGuard, type PeerKeys } from './ring-auth.js';
 
@@ -106,6 +107,8 @@ export class PeerNode {
   private readonly years: YearCache;
   /** Store datagrams handled since the last count passed: summarised, not traced one by one. */
   readonly storeTraffic = new StoreTraffic();
+  /** The acknowledgements of the stores this node keeps, sent together per turn (store-acks.ts). */
+  readonly storeAcks: StoreAcks;
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
   ring: RingState | null = null;
@@ -137,6 +140,7 @@ export class PeerNode {
     this.wallClock = options.wallClock ?? Date.now;
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
+    this.storeAcks = new StoreAcks(this.clock, (to, ack) => this.sendTo(to, ack));
     this.years = new YearCache(this.dataDir);
     this.drops = new NoteLimiter(this.clock, (text) => this.note(text, 'warn'));
     this.repeats = new NoteLimiter(this.clock, (text) => this.note(text));

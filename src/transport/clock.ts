@@ -11,10 +11,19 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
-/** Wall-clock time. Timers are unref'd: a pending retry never keeps a finished process alive. */
+/**
+ * Wall-clock time. Timers are unref'd: a pending retry never keeps a finished process alive. A
+ * timer of 0 ms runs after the I/O of this turn of the event loop (setImmediate), not a
+ * millisecond later as setTimeout(fn, 0) would.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(ms, fn) {
+    if (ms <= 0) {
+      const immediate = setImmediate(fn);
+      immediate.unref();
+      return { cancel: () => clearImmediate(immediate) };
+    }
     const handle = setTimeout(fn, ms);
     handle.unref();
     return { cancel: () => clearTimeout(handle) };

@@ -406,12 +406,14 @@ export class Endpoint {
         this.onEvent({ kind: 'recv', msg, from });
         this.stats.stray++;
         this.onEvent({ kind: 'stray', msg, from });
-        return;
+      } else {
+        p.requester.runInAsyncScope(() => {
+          this.onEvent({ kind: 'recv', msg, from });
+          if (this.pending.get(msg.rid) === p) this.settle(p, msg);
+        });
       }
-      p.requester.runInAsyncScope(() => {
-        this.onEvent({ kind: 'recv', msg, from });
-        if (this.pending.get(msg.rid) === p) this.settle(p, msg);
-      });
+      // A store-ack may acknowledge further stores of the same origin (StoreAck.also).
+      if (msg.type === 'store-ack' && msg.also !== undefined) for (const rid of msg.also) this.complete(rid, msg);
       return;
     }
     if (REPLY_ANSWERED_TYPES.has(msg.type)) {

@@ -1,7 +1,7 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
-import { PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
+import { MAX_ACKED_TOGETHER, PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
 import { PACKED_FORMAT, unpackLines } from './packed-records.js';
 import { jsonEnd, TAIL_SEPARATOR } from './tail.js';
 
@@ -38,6 +38,7 @@ const optional =
     v === undefined || check(v);
 
 const isGrant: Check = (v) => isObject(v) && isNat(v.serial) && isString(v.sealed) && isString(v.tag);
+const isRid: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 64;
 const isNamedGrant: Check = (v) => isGrant(v) && isString((v as Record<string, unknown>).name);
 
 const NAME = { name: isString };
@@ -69,7 +70,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   },
   'set-id': { id: isNat, n: isNat, s: isNat, year: isString, ring: arrayOf(isTuple), epoch: isString, grant: optional(isGrant) },
   store: { origin: isTuple, owner: isNat, epoch: isString, records: arrayOf(isWireRecord) },
-  'store-ack': {},
+  'store-ack': { also: optional((v) => Array.isArray(v) && v.length < MAX_ACKED_TOGETHER && v.every(isRid)) },
   count: { origin: isTuple, epoch: isString, counts: arrayOf(isNat) },
   'find-event': { eventId: isNat, querier: isTuple, path: arrayOf(isNat), routing: optional((v) => v === 'direct') },
   'find-result': {

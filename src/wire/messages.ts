@@ -176,6 +176,20 @@ export function storeCount(msg: StoreRequest): number {
 export interface StoreAck {
   readonly type: 'store-ack';
   readonly rid: string;
+  /**
+   * Further stores from the same origin that this one datagram acknowledges (an owner acknowledges
+   * the stores it kept in one turn of its event loop together; at most MAX_ACKED_TOGETHER rids
+   * in all).
+   */
+  readonly also?: readonly string[];
+}
+
+/** The most store rids one store-ack names (its rid and `also`): a datagram of about 1 KB. */
+export const MAX_ACKED_TOGETHER = 32;
+
+/** The rids a store-ack acknowledges. */
+export function ackedRids(msg: StoreAck): readonly string[] {
+  return msg.also === undefined ? [msg.rid] : [msg.rid, ...msg.also];
 }
 
 /** Collects every node's record count around the ring (D7); its return to origin is its answer. */

@@ -51,7 +51,7 @@ function keepPackedStore(node: PeerNode, raw: Buffer, head: StoreHeader): boolea
   }
   for (let i = 0; i < records.length; i++) node.table.putLine(records[i]!.pos, ids[i]!, records[i]!.line);
   node.storeTraffic.received(records.length);
-  node.sendTo(head.origin, { type: 'store-ack', rid: head.rid });
+  node.storeAcks.ack(head.origin, head.rid);
   return true;
 }
 
@@ -89,5 +89,5 @@ export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
     ids.push(eventId);
   }
   msg.records.forEach((rec, i) => node.table.put(rec.pos, { eventId: ids[i]!, fields: rec.fields }));
-  node.sendTo(msg.origin, { type: 'store-ack', rid: msg.rid });
+  node.storeAcks.ack(msg.origin, msg.rid);
 }
