@@ -49,6 +49,11 @@ export interface PeerOptions {
   readonly placement?: Placement;
   /** How its store datagrams carry records: deflated (default) or SPEC's plain JSON array. */
   readonly storeEncoding?: StoreEncoding;
+  /**
+   * After a build, pack in the background the batches of the rebuild this node would lead next
+   * (procedures/standby.ts). Default true.
+   */
+  readonly standby?: boolean;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -97,6 +102,7 @@ export class PeerNode {
   readonly routing: Routing;
   readonly placement: Placement;
   readonly storeEncoding: StoreEncoding;
+  readonly standby: boolean;
   readonly clock: Clock;
   readonly random: () => number;
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
@@ -133,6 +139,7 @@ export class PeerNode {
     this.routing = options.routing ?? 'hot-potato';
     this.placement = options.placement ?? 'ring';
     this.storeEncoding = options.storeEncoding ?? 'deflate';
+    this.standby = options.standby ?? true;
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.bind = options.bind ?? bindUdp;

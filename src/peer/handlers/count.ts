@@ -1,6 +1,7 @@
 // count (SPEC §6.2 step 3, D7): collects every node's confirmed record count around the ring.
 import type { CountRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
+import { prepareStandby } from '../procedures/standby.js';
 import { rightNeighbour, sameTuple } from '../ring-state.js';
 
 export function onCount(node: PeerNode, msg: CountRequest): void {
@@ -15,4 +16,6 @@ export function onCount(node: PeerNode, msg: CountRequest): void {
   counts[r.id] = node.table.size;
   node.storeTraffic.flush((text) => node.note(text));
   node.sendTo(rightNeighbour(r), { ...msg, counts });
+  // The distribution is over at this node.
+  prepareStandby(node);
 }

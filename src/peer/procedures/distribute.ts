@@ -13,6 +13,7 @@ import type { PeerNode } from '../node.js';
 import { RESET_DURING_DISTRIBUTION } from '../errors.js';
 import { rightNeighbour } from '../ring-state.js';
 import { ownerBatches, positionsOf, type StoreBatch } from './store-batches.js';
+import { prepareStandby } from './standby.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
@@ -128,7 +129,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   while (counts.length < r.n) counts.push(0);
   node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts });
   const sum = counts.reduce((a, b) => a + b, 0);
-  return sum === data.l ? { counts } : { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };
+  if (sum !== data.l) return { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };
+  prepareStandby(node);
+  return { counts };
 }
 
 /** Stops a distribution whose ring was reset or rebuilt meanwhile (a dht-reset from the manager). */
