@@ -98,10 +98,13 @@ const PACKED_FILL = 0.95;
 export interface BatchPlan extends Iterable<StoreBatch> {
   /** Batch k, or undefined past the last. */
   at(k: number): StoreBatch | undefined;
+  /** True once every batch is packed. */
+  readonly complete: boolean;
 }
 
 /** A plan whose batches are all known already (the plain encoding, and tests). */
 class ReadyPlan implements BatchPlan {
+  readonly complete = true;
   constructor(private readonly batches: readonly StoreBatch[]) {}
   at(k: number): StoreBatch | undefined {
     return this.batches[k];
@@ -129,6 +132,10 @@ class PackedPlan implements BatchPlan {
   at(k: number): StoreBatch | undefined {
     while (this.done.length <= k && this.start < this.lines.length) this.planNext();
     return this.done[k];
+  }
+
+  get complete(): boolean {
+    return this.start >= this.lines.length;
   }
 
   *[Symbol.iterator](): Iterator<StoreBatch> {
