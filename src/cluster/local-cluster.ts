@@ -41,7 +41,9 @@ export class LocalCluster {
       for (let i = 0; i < options.peers; i++) {
         const name = peerName(i);
         const lo = options.basePort + 2 * i;
-        const node = new PeerNode({ ...options.peerOptions, manager: manager.address, dataDir: options.dataDir, portRange: { lo, hi: lo + 1 } });
+        // Standby off unless asked for: the peers share one thread, and each packing ahead for the
+        // rebuild it might lead would hold up all the others (procedures/standby.ts).
+        const node = new PeerNode({ standby: false, ...options.peerOptions, manager: manager.address, dataDir: options.dataDir, portRange: { lo, hi: lo + 1 } });
         nodes.set(name, node);
         const result = await cluster.run(name, `register ${name}`);
         if (!result.ok) throw new Error(`register ${name}: ${result.error}`);

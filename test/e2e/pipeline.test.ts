@@ -76,7 +76,10 @@ describe('pipelined queries on 1996, n = 5', { skip: skipUnlessYear('1996') }, (
         block = [];
       }
     }
-    assert.deepEqual(block, [], `lines after the last result: ${show(block)}`);
+    // Only a late second find-result (after a retransmission) may follow the last result: it
+    // belongs to no command.
+    const trailing = block.filter((l) => !(retransmitted && l.event === 'trace' && String(l.text).startsWith('find-result ')));
+    assert.deepEqual(trailing, [], `lines after the last result: ${show(block)}`);
     assert.equal(blocks.length, ids.length + 1);
     assert.deepEqual(results, blocks.map((b) => b.at(-1)));
 

@@ -36,7 +36,7 @@ describe('standby', () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'stormdht-standby-'));
     writeFileSync(path.join(dir, `details-${YEAR}.csv`), generateYearText(YEAR, { records: RECORDS }));
-    cluster = await LocalCluster.start({ peers: 5, dataDir: dir, basePort: 28_600 });
+    cluster = await LocalCluster.start({ peers: 5, dataDir: dir, basePort: 28_600, peerOptions: { standby: true } });
   });
 
   after(async () => {

@@ -187,6 +187,25 @@ export function positionsOf(data: YearData): readonly number[] {
   return positions;
 }
 
+/** Each year's record indices by owner, per ring size (the last few asked for). */
+const yearOwners = new WeakMap<YearData, Map<number, readonly (readonly number[])[]>>();
+const OWNER_SPLITS_KEPT = 4;
+
+/** The indices (in file order) of the records each node of a ring of n holds: one pass over the year. */
+export function recordsByOwner(data: YearData, n: number): readonly (readonly number[])[] {
+  let splits = yearOwners.get(data);
+  if (splits === undefined) yearOwners.set(data, (splits = new Map()));
+  let byOwner = splits.get(n);
+  if (byOwner === undefined) {
+    const lists: number[][] = Array.from({ length: n }, () => []);
+    positionsOf(data).forEach((pos, i) => lists[ownerOf(pos, n)]!.push(i));
+    byOwner = lists;
+    if (splits.size >= OWNER_SPLITS_KEPT) splits.delete(splits.keys().next().value!);
+    splits.set(n, byOwner);
+  }
+  return byOwner;
+}
+
 /** Every owner's batches of a year for a ring of n, planned once per year in memory and setting. */
 const plannedYears = new WeakMap<YearData, Map<string, BatchPlan>>();
 
@@ -206,10 +225,7 @@ export function ownerBatches(data: YearData, n: number, owner: number, origin: T
   let batches = plans.get(key);
   if (batches === undefined) {
     const positions = positionsOf(data);
-    const mine: number[] = [];
-    positions.forEach((pos, i) => {
-      if (ownerOf(pos, n) === owner) mine.push(i);
-    });
+    const mine = recordsByOwner(data, n)[owner] ?? [];
     if (encoding === 'deflate') {
       batches = packedPlan(mine.map((i) => packedLine(positions[i]!, data.lines[i]!)), origin, owner, planEpoch, budget);
     } else {
