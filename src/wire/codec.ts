@@ -38,6 +38,7 @@ const optional =
     v === undefined || check(v);
 
 const isGrant: Check = (v) => isObject(v) && isNat(v.serial) && isString(v.sealed) && isString(v.tag);
+/** A rid as every datagram must carry it: 1 to 64 characters. */
 const isRid: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 64;
 const isNamedGrant: Check = (v) => isGrant(v) && isString((v as Record<string, unknown>).name);
 
@@ -179,8 +180,8 @@ export function peekStore(buf: Buffer): StoreHeader | null {
   }
   if (!isObject(head)) return null;
   const { rid, origin, owner, epoch, count } = head;
-  if (typeof rid !== 'string' || rid.length === 0 || rid.length > 64 || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
-  const header = { rid, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string };
+  if (!isRid(rid) || !isTuple(origin) || !isNat(owner) || !isString(epoch)) return null;
+  const header = { rid: rid as string, origin: origin as unknown as Tuple, owner: owner as number, epoch: epoch as string };
   if (packed) return isNat(count) && isString(head.packed) ? { ...header, records: count as number, packed: head.packed as string } : null;
   let records = 0;
   for (let i = buf.indexOf(RECORD_START, at); i >= 0; i = buf.indexOf(RECORD_START, i + RECORD_START.length)) records++;
@@ -198,7 +199,7 @@ export function decode(buf: Uint8Array): Decoded {
   }
   if (!isObject(parsed)) return { ok: false, reason: 'not a JSON object' };
   let value: Record<string, unknown> = parsed;
-  const rid = typeof value.rid === 'string' && value.rid.length > 0 && value.rid.length <= 64 ? value.rid : undefined;
+  const rid = isRid(value.rid) ? (value.rid as string) : undefined;
   const type = typeof value.type === 'string' ? value.type.slice(0, 40) : undefined;
   const fail = (reason: string): Malformed => ({ ok: false, reason, ...(rid ? { rid } : {}), ...(type ? { type } : {}) });
   if (value.v !== PROTOCOL_VERSION) return fail(`unsupported protocol version ${JSON.stringify(value.v)}`);
