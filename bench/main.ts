@@ -7,6 +7,7 @@ import os from 'node:os';
 import { killAllNow, liveCount, removeTempDirs, stopAll } from './children.js';
 import { hasYear, realDataDir } from './data.js';
 import { recordsGrowthTable, ringGrowthTable, type SizePoint } from './growth-tables.js';
+import { floorScenario } from './floor-scenario.js';
 import { lossyScenario } from './lossy-scenario.js';
 import { memoryScenario } from './memory-scenario.js';
 import { modesScenario } from './modes-scenario.js';
@@ -115,6 +116,7 @@ const SCENARIO_RUNNERS: ReadonlyArray<readonly [ScenarioId, string, (c: BenchCon
   ['growth', 'setup time against records: 1950, 1990, 1996, synthetic 200,000 and 1,000,000 (peer processes)', async (c) => (growthPoints = await growthScenario(c))],
   ['scale', 'setup-dht of 1996 with n = 100 and 1000 (in-process LocalCluster)', scaleScenario],
   ['lossy', 'setup-dht of 1996, n = 5, with 0%, 10% and 30% loss injected (fresh peer processes)', lossyScenario],
+  ['floor', 'one UDP hop between two Node processes doing nothing else, stop and wait (the floor under a query)', floorScenario],
 ];
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** Scenario ids in the order they run, and the words --only also accepts for them. */
-export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy'] as const;
+export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy', 'floor'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 const ALIASES: Readonly<Record<string, ScenarioId>> = {
@@ -22,6 +22,7 @@ const ALIASES: Readonly<Record<string, ScenarioId>> = {
   'many-peers': 'scale',
   loss: 'lossy',
   faults: 'lossy',
+  hop: 'floor',
 };
 
 export interface BenchOptions {
