@@ -84,6 +84,8 @@ export async function peerMain(argv: string[]): Promise<void> {
   });
   if (ended === 'ended') process.exit(0);
   // End of input: a registered peer keeps serving the DHT (its sockets keep the process alive)
-  // until a signal; an unregistered one has nothing left to do.
+  // until a signal, or until the manager evicts it (issue 11); an unregistered one has nothing
+  // left to do.
   if (node.name === null) process.exit(0);
+  node.onForgotten = () => process.exit(0);
 }

@@ -134,6 +134,9 @@ export function resultLines(r: Record<string, unknown>): string[] {
       lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}`);
       if (DROP_KEYS.some(([key]) => Number(r[key]) > 0)) lines.push(`dropped: ${DROP_KEYS.map(([key, what]) => `${Number(r[key]) || 0} ${what}`).join(', ')}`);
       break;
+    case 'members':
+      if (r.ok === true) lines.push(...membersTable(r));
+      break;
     case 'setup-dht':
       if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) {
         lines.push(`stored ${r.records} records (s = ${r.s}): ${r.recordsPerNode.join(' / ')}`);
@@ -141,5 +144,20 @@ export function resultLines(r: Record<string, unknown>): string[] {
       break;
   }
   lines.push(r.ok === true ? `${r.command} SUCCESS` : `${r.command} FAILURE (${r.error})`);
+  return lines;
+}
+
+/** members as a table: one row per peer (its ring id when a member), then the DHT in one line. */
+function membersTable(r: Record<string, unknown>): string[] {
+  const peers = (Array.isArray(r.peers) ? r.peers : []) as Array<{ name: string; state: string; ip: string; port: number }>;
+  const dht = (r.dht ?? null) as { year: string; ring: string[]; leader: string } | null;
+  const rows = [['name', 'state', 'id', 'address']];
+  for (const p of peers) {
+    const id = dht === null ? -1 : dht.ring.indexOf(p.name);
+    rows.push([p.name, p.state, id < 0 ? '-' : String(id), `${p.ip}:${p.port}`]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  lines.push(dht === null ? 'dht: none' : `dht: year ${dht.year}, ${dht.ring.length} members in id order: ${dht.ring.join(', ')} (leader ${dht.leader})`);
   return lines;
 }

@@ -34,7 +34,9 @@ export class LocalCluster {
   /** Starts the manager and the peers and registers every peer on its own two ports. */
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     const host = options.host ?? '127.0.0.1';
-    const manager = await ManagerServer.start({ host, port: 0, ...(options.awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs: options.awaitTimeoutMs }) });
+    // No failure detector: hundreds of peers in one process would spend it on heartbeats, and no
+    // peer here can die without the process that holds them all.
+    const manager = await ManagerServer.start({ host, port: 0, detector: false, ...(options.awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs: options.awaitTimeoutMs }) });
     const nodes = new Map<string, PeerNode>();
     const cluster = new LocalCluster(manager, nodes);
     try {
@@ -43,7 +45,7 @@ export class LocalCluster {
         const lo = options.basePort + 2 * i;
         // Standby off unless asked for: the peers share one thread, and each packing ahead for the
         // rebuild it might lead would hold up all the others (procedures/standby.ts).
-        const node = new PeerNode({ standby: false, ...options.peerOptions, manager: manager.address, dataDir: options.dataDir, portRange: { lo, hi: lo + 1 } });
+        const node = new PeerNode({ standby: false, heartbeatMs: null, ...options.peerOptions, manager: manager.address, dataDir: options.dataDir, portRange: { lo, hi: lo + 1 } });
         nodes.set(name, node);
         const result = await cluster.run(name, `register ${name}`);
         if (!result.ok) throw new Error(`register ${name}: ${result.error}`);

@@ -48,7 +48,8 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
   if (badArgument !== null) return fail(state, badArgument);
   if (state.dht !== null) return fail(state, `a DHT already exists (leader ${leaderOf(state.dht)})`);
   // Registration order is the stable order the draw is made over, so a seeded run repeats.
-  const others = [...state.peers.values()].filter((peer) => peer.state === 'Free' && peer.name !== caller.name);
+  // A peer the failure detector suspects is likely dead: it is not picked (issue 11).
+  const others = [...state.peers.values()].filter((peer) => peer.state === 'Free' && peer.name !== caller.name && !state.suspects.has(peer.name));
   const free = others.length + 1;
   if (free < req.n) return fail(state, `only ${free} Free ${free === 1 ? 'peer' : 'peers'}, fewer than n = ${req.n}`);
   const picked = pickDistinct(others, req.n - 1, random);
@@ -56,6 +57,7 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
   // A fresh key for each DHT: a peer that was in an earlier one cannot speak for this one.
   const dht: Dht = { year: req.year, members, complete: false, key: keys(), serial: state.dhts + 1 };
   const next: ManagerState = {
+    ...state,
     peers: withRingStates(state.peers, [], members),
     dht,
     mode: { kind: 'AwaitDhtComplete', leader: caller.name },
@@ -97,7 +99,13 @@ export function queryDht(state: ManagerState, req: NameOnlyRequest, random: () =
   const checked = freeCallerOfDht(state, req.name, 'query the DHT');
   if ('error' in checked) return fail(state, checked.error);
   const { dht } = checked;
-  const node = memberEntry(state, dht.members[pickIndex(random, dht.members.length)] as string);
+  // Not at a member the querier found silent (avoid) or the failure detector suspects, while
+  // another is there to start at (issue 11). With none to avoid, the draw is SPEC's.
+  const avoid = req.avoid ?? [];
+  const healthy = dht.members.filter((m) => !avoid.includes(m) && !state.suspects.has(m));
+  const unavoided = dht.members.filter((m) => !avoid.includes(m));
+  const pool = healthy.length > 0 ? healthy : unavoided.length > 0 ? unavoided : dht.members;
+  const node = memberEntry(state, pool[pickIndex(random, pool.length)] as string);
   return succeed(state, { node: tupleOf(node), year: dht.year });
 }
 

@@ -7,6 +7,7 @@ import { dhtRebuilt, joinDht, leaveDht } from './membership-commands.js';
 import { busy, fail, type Outcome } from './outcome.js';
 import { deregister, register } from './registry-commands.js';
 import { repeatedStarter } from './repeat.js';
+import { dhtRepaired, members } from './repair-commands.js';
 import { awaitedOf, type ManagerState } from './state.js';
 import { quote } from './validate.js';
 import { senderError, type Sender } from './authenticate.js';
@@ -36,7 +37,8 @@ export function handleCommand(
   const awaited = awaitedOf(state.mode);
   // The awaited leader's fetch of its members' grants belongs to the setup the manager awaits.
   const partOfSetup = req.type === 'dht-grants' && awaited?.command === 'dht-complete' && req.name === awaited.peer;
-  if (awaited !== null && !partOfSetup && (req.type !== awaited.command || req.name !== awaited.peer)) {
+  // members only reads: it is answered in every mode, so that a peer can watch a repair.
+  if (awaited !== null && !partOfSetup && req.type !== 'members' && (req.type !== awaited.command || req.name !== awaited.peer)) {
     return repeatedStarter(state, req) ?? fail(state, busy(state.mode));
   }
   switch (req.type) {
@@ -62,6 +64,10 @@ export function handleCommand(
       return teardownComplete(state, req);
     case 'dht-grants':
       return dhtGrants(state, req);
+    case 'dht-repaired':
+      return dhtRepaired(state, req);
+    case 'members':
+      return members(state, req);
     default:
       return unknownCommand(state, req);
   }

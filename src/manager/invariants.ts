@@ -53,6 +53,10 @@ function modeViolations({ peers, dht, mode }: ManagerState): string[] {
     case 'AwaitTeardownComplete':
       if (dht === null || incomplete) return ['AwaitTeardownComplete without a complete DHT'];
       return leaderOf(dht) === mode.leader ? [] : [`AwaitTeardownComplete awaits ${mode.leader}, not the leader`];
+    case 'AwaitDhtRepaired':
+      if (dht === null || incomplete) return ['AwaitDhtRepaired without a complete DHT'];
+      if (mode.dead.some((name) => dht.members.includes(name))) return [`a dead peer (${mode.dead.join(', ')}) is still a member`];
+      return leaderOf(dht) === mode.leader ? [] : [`AwaitDhtRepaired awaits ${mode.leader}, not the leader`];
     default:
       return assertNever(mode);
   }

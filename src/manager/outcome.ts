@@ -39,6 +39,9 @@ export function who(name: string): string {
 export const NO_DHT = 'no DHT exists';
 
 export function busy(mode: Mode): string {
+  if (mode.kind === 'AwaitDhtRepaired') {
+    return `busy: the ring is being repaired after ${mode.dead.join(', ')} died; waiting for dht-repaired from ${mode.leader}`;
+  }
   return `busy: waiting for ${awaitedDescription(mode) ?? 'nothing'}`;
 }
 

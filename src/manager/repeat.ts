@@ -31,6 +31,7 @@ export function repeatedStarter(state: ManagerState, req: ManagerRequest): Outco
     case 'AwaitTeardownComplete':
       return req.type === 'teardown-dht' && req.name === mode.leader ? succeed(state) : null;
     case 'Idle':
+    case 'AwaitDhtRepaired':
       return null;
   }
 }

@@ -10,7 +10,11 @@ import { AuthenticatedSocket } from '../transport/authenticated-socket.js';
 import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
-import { MANAGER_COMMANDS, type ManagerRequest, type Request } from '../wire/messages.js';
+import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Request, type Tuple } from '../wire/messages.js';
+import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
+import { ExpiringMap } from '../transport/expiring-map.js';
+import { EVICTED_MEMORY_MS } from '../transport/timing.js';
+import { evictDead, type Eviction } from './eviction.js';
 import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
 import { cryptoKeys, type KeySource } from './keys.js';
@@ -38,6 +42,15 @@ export interface ManagerServerOptions {
   readonly secret?: string;
   /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
   readonly wallClock?: () => number;
+  /** The failure detector's timing (issue 11), or false for none: peers are then never evicted. */
+  readonly detector?: DetectorSettings | false;
+}
+
+/** Why an evicted peer was evicted, and from which address it spoke, to tell it when it calls in. */
+interface EvictedPeer {
+  readonly ip: string;
+  readonly mPort: number;
+  readonly reason: string;
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
@@ -58,6 +71,12 @@ export class ManagerServer {
   private readonly repeats: NoteLimiter;
   /** Drops what one source sends beyond its token bucket, before it is decoded. */
   private readonly limiter: RateLimitedSocket;
+  /** Watches every registered peer's heartbeats; null when switched off. */
+  private readonly detector: FailureDetector | null;
+  /** Peers evicted lately, by name. */
+  private readonly evicted: ExpiringMap<string, EvictedPeer>;
+  /** Dead members whose eviction waits for the procedure in progress to end (eviction.ts). */
+  private readonly deferred = new Map<string, string>();
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
@@ -84,6 +103,10 @@ export class ManagerServer {
       random: this.random,
       onEvent: (e) => this.onTransportEvent(e),
     });
+    this.evicted = new ExpiringMap(this.clock, EVICTED_MEMORY_MS);
+    const settings = options.detector ?? DEFAULT_DETECTOR;
+    this.detector = settings === false ? null : new FailureDetector(this.clock, settings, (e) => this.onDetectorEvent(e));
+    this.detector?.start();
   }
 
   /** Binds host:port (port 0: any free port) and starts serving. */
@@ -105,6 +128,7 @@ export class ManagerServer {
   }
 
   close(): Promise<void> {
+    this.detector?.close();
     this.awaitTimer?.timer.cancel();
     this.awaitTimer = null;
     this.drops.flush();
@@ -113,6 +137,10 @@ export class ManagerServer {
   }
 
   private onRequest(msg: Request, from: Address): void {
+    if (msg.type === 'heartbeat') {
+      this.onHeartbeat(msg, from);
+      return;
+    }
     if (!COMMANDS.has(msg.type)) {
       this.endpoint.reply(from, msg.rid, { ok: false, error: `${msg.type} is not a manager command` });
       return;
@@ -127,20 +155,128 @@ export class ManagerServer {
       return;
     }
     const who = req.name || formatAddress(from);
+    this.detector?.heard(req.name);
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
     const outcome = handleCommand(this.current, req, from, this.random, this.keys);
     const changed = outcome.state !== this.current;
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);
     this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
-    if (changed) {
-      this.armAwaitTimer();
-      this.onEvent({ kind: 'state', state: this.current });
-    }
+    if (changed) this.changed();
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
       this.reset(outcome.reset.notify, outcome.reset.reason);
     }
+    if (changed) this.evictDeferred();
+  }
+
+  /** After the state changed: the detector follows the registry, the give-up timer the mode. */
+  private changed(): void {
+    if (this.detector !== null) {
+      for (const name of this.current.peers.keys()) if (!this.detector.isTracked(name)) this.detector.track(name);
+      for (const name of [...this.detector.tracked()]) if (!this.current.peers.has(name)) this.detector.forget(name);
+    }
+    this.armAwaitTimer();
+    this.onEvent({ kind: 'state', state: this.current });
+  }
+
+  /**
+   * A heartbeat: the peer is alive, and learns which members are suspected or dead. A sender the
+   * manager does not know under that name (evicted, or a manager that lost its state) is told so.
+   * Not traced: ten a second per peer would drown the trace.
+   */
+  private onHeartbeat(msg: HeartbeatRequest, from: Address): void {
+    const entry = this.current.peers.get(msg.name);
+    if (entry !== undefined && entry.ip === from.ip && entry.mPort === from.port) {
+      this.detector?.heard(msg.name);
+      const suspects = [...this.current.suspects];
+      const dead = this.deadMembers();
+      this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: true, ...(suspects.length > 0 ? { suspects } : {}), ...(dead.length > 0 ? { dead } : {}) });
+      return;
+    }
+    const gone = this.evicted.get(msg.name);
+    const error =
+      gone !== undefined && gone.ip === from.ip && gone.mPort === from.port
+        ? `evicted: ${gone.reason}`
+        : `the manager does not know ${msg.name} at ${formatAddress(from)}`;
+    this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: false, error });
+  }
+
+  /** Peers declared dead that the ring still counts on: being cut out by a repair, or deferred. */
+  private deadMembers(): string[] {
+    const mode = this.current.mode;
+    return [...(mode.kind === 'AwaitDhtRepaired' ? mode.dead : []), ...this.deferred.keys()];
+  }
+
+  private onDetectorEvent(e: DetectorEvent): void {
+    switch (e.kind) {
+      case 'stalled':
+        this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: the manager did not run for ${seconds(e.lostMs)}; that time is not counted as anyone's silence` });
+        return;
+      case 'suspect':
+      case 'refuted': {
+        const suspects = new Set(this.current.suspects);
+        if (e.kind === 'suspect') suspects.add(e.name);
+        else suspects.delete(e.name);
+        this.current = { ...this.current, suspects };
+        const text = e.kind === 'suspect' ? `suspect ${e.name}: no heartbeat for ${seconds(e.silentMs)}` : `${e.name} is alive: heard again after ${seconds(e.silentMs)}`;
+        this.onEvent({ kind: 'note', level: e.kind === 'suspect' ? 'warn' : 'info', text: `failure detector: ${text}` });
+        this.onEvent({ kind: 'state', state: this.current });
+        return;
+      }
+      case 'dead':
+        this.onDead(e.name, `no heartbeat for ${seconds(e.silentMs)}`);
+        return;
+    }
+  }
+
+  /** Evicts a peer declared dead and heals the DHT, or defers it while a procedure runs. */
+  private onDead(name: string, why: string): void {
+    const entry = this.current.peers.get(name);
+    const eviction = evictDead(this.current, name, why);
+    if (entry === undefined) return;
+    if (eviction.deferred) {
+      if (!this.deferred.has(name)) {
+        this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: ${eviction.reason}; evicted when the ${this.current.mode.kind} in progress ends` });
+      }
+      this.deferred.set(name, why);
+      return;
+    }
+    this.deferred.delete(name);
+    this.evicted.set(name, { ip: entry.ip, mPort: entry.mPort, reason: eviction.reason });
+    this.apply(eviction);
+  }
+
+  private apply(eviction: Eviction): void {
+    this.current = eviction.state;
+    this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: evicted ${eviction.reason}` });
+    this.changed();
+    if (eviction.notify.length > 0) this.reset(eviction.notify, eviction.reason);
+    if (eviction.repair !== null) this.repair(eviction.repair.leader, eviction.repair.ring, eviction.repair.year, eviction.reason);
+    this.evictDeferred();
+  }
+
+  /** Deaths deferred while a procedure ran: acted on once it has ended. */
+  private evictDeferred(): void {
+    for (const [name, why] of [...this.deferred]) {
+      if (!this.deferred.has(name)) continue;
+      const eviction = evictDead(this.current, name, why);
+      if (eviction.deferred) continue;
+      const entry = this.current.peers.get(name);
+      this.deferred.delete(name);
+      if (entry === undefined) continue;
+      this.evicted.set(name, { ip: entry.ip, mPort: entry.mPort, reason: eviction.reason });
+      this.apply(eviction);
+      return; // apply() ran evictDeferred again for the rest
+    }
+  }
+
+  /** Tells the first survivor to rebuild the ring of the survivors (issue 11). */
+  private repair(leader: PeerEntry, ring: readonly Tuple[], year: string, reason: string): void {
+    this.onEvent({ kind: 'trace', from: 'manager', to: leader.name, text: `repair-dht ring=[${ring.map((t) => t.name).join(', ')}] (${reason})` });
+    this.endpoint
+      .request({ ip: leader.ip, port: leader.mPort }, { type: 'repair-dht', reason, year, ring }, { who: leader.name })
+      .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `repair-dht to ${leader.name}: ${errorMessage(err)}` }));
   }
 
   /** Starts the give-up timer on entering an Await mode, and stops it on leaving one. */
@@ -160,8 +296,9 @@ export class ManagerServer {
     if (gaveUp === null) return;
     this.onEvent({ kind: 'note', level: 'warn', text: `gave up: ${gaveUp.reason}` });
     this.current = gaveUp.state;
-    this.onEvent({ kind: 'state', state: this.current });
+    this.changed();
     this.reset(gaveUp.notify, gaveUp.reason);
+    this.evictDeferred();
   }
 
   /** Tells the peers of an abandoned DHT to drop its ring state and records. */
@@ -178,4 +315,8 @@ export class ManagerServer {
     if (e.kind === 'malformed') this.drops.note('malformed datagrams', `dropped a malformed datagram from ${formatAddress(e.from)}: ${e.reason}`);
     else if (e.kind === 'duplicate') this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${formatAddress(e.from)} answered from the reply cache`);
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -36,7 +36,12 @@ export type Mode =
   | { readonly kind: 'Idle' }
   | { readonly kind: 'AwaitDhtComplete'; readonly leader: string }
   | { readonly kind: 'AwaitDhtRebuilt'; readonly peer: string; readonly action: 'leave' | 'join' }
-  | { readonly kind: 'AwaitTeardownComplete'; readonly leader: string };
+  | { readonly kind: 'AwaitTeardownComplete'; readonly leader: string }
+  /**
+   * Members died (issue 11): the manager took them out of the DHT and told `leader`, the first
+   * survivor, to rebuild the ring of the survivors; `dead` names them, for the busy message.
+   */
+  | { readonly kind: 'AwaitDhtRepaired'; readonly leader: string; readonly dead: readonly string[] };
 
 export interface ManagerState {
   /** name → entry, in registration order (the order random picks draw from). */
@@ -45,18 +50,23 @@ export interface ManagerState {
   readonly mode: Mode;
   /** DHTs set up so far: the serial of the last one. */
   readonly dhts: number;
+  /**
+   * Peers the failure detector suspects (silent for a while, not yet declared dead): query-dht
+   * does not start a query at them while another member is there to start at.
+   */
+  readonly suspects: ReadonlySet<string>;
 }
 
 /** The message an Await mode waits for, and from whom. */
 export interface Awaited {
-  readonly command: Extract<ManagerCommand, 'dht-complete' | 'dht-rebuilt' | 'teardown-complete'>;
+  readonly command: Extract<ManagerCommand, 'dht-complete' | 'dht-rebuilt' | 'teardown-complete' | 'dht-repaired'>;
   readonly peer: string;
 }
 
 export const IDLE: Mode = { kind: 'Idle' };
 
 export function initialState(): ManagerState {
-  return { peers: new Map(), dht: null, mode: IDLE, dhts: 0 };
+  return { peers: new Map(), dht: null, mode: IDLE, dhts: 0, suspects: new Set() };
 }
 
 export function leaderOf(dht: Dht): string {
@@ -79,6 +89,8 @@ export function awaitedOf(mode: Mode): Awaited | null {
       return { command: 'dht-rebuilt', peer: mode.peer };
     case 'AwaitTeardownComplete':
       return { command: 'teardown-complete', peer: mode.leader };
+    case 'AwaitDhtRepaired':
+      return { command: 'dht-repaired', peer: mode.leader };
     default:
       return assertNever(mode);
   }

@@ -5,6 +5,7 @@ import { checkIpv4, checkPeerName, checkPort, checkRingSize, checkYear } from '.
 import { errorMessage } from './errors.js';
 import { failure, success, type CommandResult } from './events.js';
 import type { PeerNode } from './node.js';
+import type { DhtSummary, MemberEntry } from '../wire/messages.js';
 import { joinDht } from './procedures/join.js';
 import { leaveDht } from './procedures/leave.js';
 import { queryDht, type AskLine } from './procedures/query.js';
@@ -22,6 +23,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   'teardown-dht': 'teardown-dht <name>',
   'dht-complete': 'dht-complete <name>',
   deregister: 'deregister <name>',
+  members: 'members <name>',
   status: 'status',
 };
 
@@ -66,6 +68,8 @@ async function dispatch(node: PeerNode, command: string, args: readonly string[]
       return joinDht(node);
     case 'teardown-dht':
       return teardownDht(node);
+    case 'members':
+      return membersCommand(node);
     case 'dht-complete':
     case 'deregister': {
       const reply = await node.managerRequest({ type: command, name: node.name! });
@@ -76,6 +80,24 @@ async function dispatch(node: PeerNode, command: string, args: readonly string[]
     default:
       return failure(command, 'unknown command');
   }
+}
+
+/**
+ * The registry and the DHT as the manager has them (issue 11): every registered peer, then the
+ * ring's names in id order. A registry too big for one reply comes in pages.
+ */
+async function membersCommand(node: PeerNode): Promise<CommandResult> {
+  const peers: MemberEntry[] = [];
+  let dht: DhtSummary | null = null;
+  for (;;) {
+    const reply = await node.managerRequest({ type: 'members', name: node.name!, ...(peers.length > 0 ? { from: peers.length } : {}) });
+    if (!reply.ok) return failure('members', reply.error ?? 'refused');
+    const page = reply.peers ?? [];
+    peers.push(...page);
+    dht = reply.dht ?? null;
+    if (page.length === 0 || peers.length >= (reply.total ?? 0)) break;
+  }
+  return success('members', { peers, dht });
 }
 
 function registerCommand(node: PeerNode, args: readonly string[]): Promise<CommandResult> | CommandResult {

@@ -10,7 +10,7 @@ export type PeerEvent =
   /** The per-node record counts a leader confirmed after a distribution (D7). */
   | {
       readonly kind: 'counts';
-      readonly reason: 'setup' | 'rebuild' | 'join';
+      readonly reason: 'setup' | 'rebuild' | 'join' | 'repair';
       readonly year: string;
       readonly l: number;
       readonly s: number;
@@ -25,7 +25,7 @@ export type PeerEvent =
    */
   | {
       readonly kind: 'progress';
-      readonly task: 'setup' | 'rebuild' | 'join';
+      readonly task: 'setup' | 'rebuild' | 'join' | 'repair';
       readonly year: string;
       readonly done: number;
       readonly total: number;

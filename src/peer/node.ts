@@ -10,7 +10,9 @@ import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } fr
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
 import { RttEstimator } from '../transport/rtt.js';
-import { DEFAULT_BATCH_BYTES, SEEN_TTL_MS } from '../transport/timing.js';
+import { DEFAULT_BATCH_BYTES, FORWARD_MEMORY_MS, HEARTBEAT_INTERVAL_MS, SEEN_TTL_MS } from '../transport/timing.js';
+import { Heartbeat } from './liveness/heartbeat.js';
+import { startRepair } from './procedures/repair.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
 import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
@@ -62,6 +64,19 @@ export interface PeerOptions {
   readonly secret?: string;
   /** Wall-clock ms for the secret's replay window (default Date.now; the simulation's virtual time). */
   readonly wallClock?: () => number;
+  /**
+   * The heartbeat period of the failure detector (issue 11), or null for no heartbeats: the
+   * manager then evicts this peer after its detector's dead time. Default HEARTBEAT_INTERVAL_MS.
+   */
+  readonly heartbeatMs?: number | null;
+}
+
+/** What the manager's heartbeat answers last said of the other peers (issue 11). */
+export interface LivenessView {
+  /** Peers the manager suspects: not chosen as a hot-potato hop while another one is left. */
+  suspects: ReadonlySet<string>;
+  /** Members declared dead that the ring still lists: a query they own fails at once, saying so. */
+  dead: ReadonlySet<string>;
 }
 
 interface Registration {
@@ -115,6 +130,8 @@ export class PeerNode {
   readonly storeTraffic = new StoreTraffic();
   /** The acknowledgements of the stores this node keeps, sent together per turn (store-acks.ts). */
   readonly storeAcks: StoreAcks;
+  /** Queries this node passed on, by (querier, rid) → the ids their copies went to (find-event.ts). */
+  readonly forwards: ExpiringMap<string, number[]>;
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
   ring: RingState | null = null;
@@ -127,6 +144,19 @@ export class PeerNode {
   private readonly names = new Map<string, string>();
   private readonly onEvent: (event: PeerEvent) => void;
   readonly dropped: DropCounts = { malformed: 0, unauthenticated: 0, badSecret: 0, rateLimited: 0 };
+  readonly heartbeatMs: number | null;
+  private heartbeat: Heartbeat | null = null;
+  /** The failure detector's view, from the latest heartbeat answer. */
+  liveness: LivenessView = { suspects: new Set(), dead: new Set() };
+  /**
+   * The epoch whose count has passed this node: its table then holds every record it owns in that
+   * build. Until then a record it lacks may still be on its way, so it says so instead of "not found".
+   */
+  countedEpoch: string | null = null;
+  /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */
+  repairs = 0;
+  /** Told when the manager turned out not to know this peer any more (evicted): it is Unregistered now. */
+  onForgotten: (() => void) | null = null;
   /** Notes about dropped input, summarised in a flood; and about repeats answered from the cache. */
   private readonly drops: NoteLimiter;
   private readonly repeats: NoteLimiter;
@@ -145,8 +175,10 @@ export class PeerNode {
     this.bind = options.bind ?? bindUdp;
     this.secret = options.secret;
     this.wallClock = options.wallClock ?? Date.now;
+    this.heartbeatMs = options.heartbeatMs === undefined ? HEARTBEAT_INTERVAL_MS : options.heartbeatMs;
     this.onEvent = options.onEvent ?? (() => {});
     this.seen = new ExpiringMap(this.clock, SEEN_TTL_MS);
+    this.forwards = new ExpiringMap(this.clock, FORWARD_MEMORY_MS);
     this.storeAcks = new StoreAcks(this.clock, (to, ack) => this.sendTo(to, ack));
     this.years = new YearCache(this.dataDir);
     this.drops = new NoteLimiter(this.clock, (text) => this.note(text, 'warn'));
@@ -229,10 +261,41 @@ export class PeerNode {
     this.names.set(formatAddress(this.manager), 'manager');
   }
 
+  /** Starts the heartbeats to the manager, once the manager has registered this peer. */
+  startHeartbeat(): void {
+    const r = this.registration;
+    if (r === null || this.heartbeatMs === null || this.heartbeat !== null) return;
+    this.heartbeat = new Heartbeat(this.clock, r.m, this.manager, r.name, this.heartbeatMs, {
+      onView: (suspects, dead) => {
+        this.liveness = { suspects: new Set(suspects), dead: new Set(dead) };
+      },
+      onForgotten: (reason) => void this.forgotten(reason),
+    });
+    this.heartbeat.start();
+  }
+
+  /**
+   * The manager no longer knows this peer (it was evicted while stopped or cut off, or the manager
+   * lost its state): drop the ring state and the registration, say so in one line, and be ready to
+   * register again.
+   */
+  private async forgotten(reason: string): Promise<void> {
+    const name = this.name;
+    if (name === null) return;
+    const held = this.table.size;
+    const ring = this.ring !== null ? ` and its ring state` : '';
+    this.note(`the manager no longer knows ${name} (${reason}): dropped the registration${ring} and ${held} records; register again to rejoin`, 'warn');
+    await this.detach();
+    this.onForgotten?.();
+  }
+
   /** Closes both sockets and forgets registration and ring. Safe twice. */
   async detach(): Promise<void> {
     const r = this.registration;
     this.registration = null;
+    this.heartbeat?.stop();
+    this.heartbeat = null;
+    this.liveness = { suspects: new Set(), dead: new Set() };
     this.dropRing();
     this.keys = noKeys();
     this.drops.flush();
@@ -246,6 +309,7 @@ export class PeerNode {
    */
   dropRing(cancelReason?: string): void {
     this.ring = null;
+    this.countedEpoch = null;
     this.table.clear();
     if (cancelReason !== undefined) this.cancelDistribution?.(cancelReason);
   }
@@ -295,16 +359,25 @@ export class PeerNode {
   }
 
   /**
-   * The m-port receives replies, and one request: the manager's dht-reset after it gave up on a
-   * peer. Anything else is refused, so that its sender stops retrying.
+   * The m-port receives replies, and two requests from the manager: dht-reset after it gave up on
+   * a peer, and repair-dht after members died (issue 11). Anything else is refused, so that its
+   * sender stops retrying.
    */
   private onManagerSideRequest(msg: Request, from: Address): void {
     if (msg.type === 'dht-reset' && formatAddress(from) === formatAddress(this.manager)) {
       this.emit({ kind: 'trace', from: 'manager', to: this.name ?? 'peer', text: `dht-reset (${msg.reason})` });
       const held = this.table.size;
+      this.repairs++; // a repair this node runs is over too
       this.dropRing(RESET_DURING_DISTRIBUTION);
       this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
       this.registration?.m.reply(from, msg.rid, { ok: true });
+      return;
+    }
+    if (msg.type === 'repair-dht' && formatAddress(from) === formatAddress(this.manager)) {
+      this.emit({ kind: 'trace', from: 'manager', to: this.name ?? 'peer', text: describe(msg) });
+      this.registration?.m.reply(from, msg.rid, { ok: true });
+      // After the reply has left (as rebuild-dht does).
+      this.clock.setTimer(0, () => startRepair(this, msg));
       return;
     }
     this.dropNote('requests to the m-port', `refused ${msg.type} from ${formatAddress(from)} on the m-port`);

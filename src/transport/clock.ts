@@ -7,8 +7,12 @@ export interface Timer {
 export interface Clock {
   /** Milliseconds since an arbitrary origin; only differences matter. */
   now(): number;
-  /** Calls fn once after ms milliseconds unless cancelled. */
-  setTimer(ms: number, fn: () => void): Timer;
+  /**
+   * Calls fn once after ms milliseconds unless cancelled. A `background` timer belongs to a
+   * component that runs for ever (a heartbeat, the failure detector's tick): a simulation does not
+   * count it as work in flight when it waits for the system to settle.
+   */
+  setTimer(ms: number, fn: () => void, background?: boolean): Timer;
 }
 
 /**

@@ -61,6 +61,11 @@ export interface RequestOptions {
    * generic encoder (store batches made of records serialised once). Must equal encode(msg).
    */
   readonly encode?: (rid: string) => Buffer;
+  /**
+   * Send one copy and wait out the budget without retransmitting, and give up without a
+   * 'timeout' event (a heartbeat: the next one follows anyway). Its timer is a background one.
+   */
+  readonly once?: boolean;
 }
 
 export interface EndpointOptions {
@@ -90,6 +95,7 @@ interface Pending {
   readonly firstSent: number;
   readonly rtt: RttEstimator;
   rto: number;
+  readonly once: boolean;
   attempt: number;
   timer: Timer | null;
   /**
@@ -186,6 +192,7 @@ export class Endpoint {
         firstSent: this.clock.now(),
         rtt: options.rtt ?? this.rtt,
         rto: (options.rtt ?? this.rtt).timeout(),
+        once: options.once === true,
         attempt: 0,
         timer: null,
         requester: new AsyncResource('stormdht.request'),
@@ -330,8 +337,10 @@ export class Endpoint {
     }
     this.sendBuf(p.buf, p.to, p.msg);
     p.attempt++;
-    const wait = Math.min(p.rto, Math.max(0, p.deadline - this.clock.now()));
-    p.timer = this.clock.setTimer(wait, () => this.onRetryTimer(p));
+    const left = Math.max(0, p.deadline - this.clock.now());
+    const wait = p.once ? left : Math.min(p.rto, left);
+    // A once-only request is a background chore (a heartbeat), not work in flight.
+    p.timer = this.clock.setTimer(wait, () => this.onRetryTimer(p), p.once);
   }
 
   private onRetryTimer(p: Pending): void {
@@ -340,7 +349,7 @@ export class Endpoint {
     if (this.clock.now() >= p.deadline) {
       this.finish(p.msg.rid, p);
       this.stats.timeouts++;
-      this.onEvent({ kind: 'timeout', msg: p.msg, to: p.to });
+      if (!p.once) this.onEvent({ kind: 'timeout', msg: p.msg, to: p.to });
       p.reject(new TransportError('ETIMEDOUT', `no response from ${p.who}`));
       return;
     }

@@ -70,3 +70,32 @@ export const FAST_RETRANSMIT_OVERTAKES = 3;
 export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Default byte budget of one batched store datagram: fits a 1500-byte MTU path (1472 B of UDP payload). */
 export const DEFAULT_BATCH_BYTES = 1_400;
+
+// The failure detector (issue 11; docs/protocol.md §10). Every registered peer sends the manager a
+// heartbeat every HEARTBEAT_INTERVAL_MS. The manager suspects a peer it has not heard from for
+// SUSPECT_AFTER_MS, and declares it dead after DEAD_AFTER_MS: 25 heartbeats in a row lost. At a
+// loss of 0.3 per datagram that happens to a live peer with a probability of 0.3^25 ≈ 1e-13 per
+// window; a SIGKILLed peer is declared dead 2.5–2.6 s after its last heartbeat.
+/** A registered peer's heartbeat period. */
+export const HEARTBEAT_INTERVAL_MS = 100;
+/** Silence after which the manager suspects a peer: queries are routed around it. */
+export const SUSPECT_AFTER_MS = 1_000;
+/** Silence after which the manager declares a peer dead and evicts it. */
+export const DEAD_AFTER_MS = 2_500;
+/** How often the manager's detector looks at every peer's silence. */
+export const DETECTOR_TICK_MS = 100;
+/**
+ * A detector tick this much later than due means the manager itself did not run (stopped, or its
+ * machine starved it): the time it lost is not counted as anyone's silence (as memberlist's
+ * Lifeguard extension scales its timeouts by the node's own health).
+ */
+export const DETECTOR_STALL_MS = 250;
+/** How long the manager remembers an evicted peer, to tell it why when it wakes and calls in. */
+export const EVICTED_MEMORY_MS = 600_000;
+/**
+ * A query's attempt through one first node: after this long without a find-result the querier asks
+ * the manager for another member (the retransmissions in between go along other paths).
+ */
+export const QUERY_ATTEMPT_MS = 1_000;
+/** How long a node remembers where it sent a query, so that a retransmitted copy takes another path. */
+export const FORWARD_MEMORY_MS = 3_000;

@@ -11,6 +11,8 @@ interface Scheduled {
   readonly fn: () => void;
   /** Cancelled or fired: left in the heap and skipped when it reaches the top (lazy deletion). */
   done: boolean;
+  /** A periodic timer of a component that runs for ever (a heartbeat): not counted as pending work. */
+  readonly background: boolean;
 }
 
 export class VirtualClock implements Clock {
@@ -20,6 +22,8 @@ export class VirtualClock implements Clock {
   private heap: Scheduled[] = [];
   /** Timers in the heap that are neither cancelled nor fired. */
   private live = 0;
+  /** Of those, the ones that are not background timers: work in flight. */
+  private foreground = 0;
 
   /** @param startMs the virtual time (ms) the clock starts at. */
   constructor(startMs = 0) {
@@ -32,24 +36,26 @@ export class VirtualClock implements Clock {
   }
 
   /** Calls fn once, ms virtual milliseconds from now, unless cancelled. ms = 0 means "at the next advance", never synchronously. */
-  setTimer(ms: number, fn: () => void): Timer {
+  setTimer(ms: number, fn: () => void, background = false): Timer {
     checkMs(ms, 'a timer delay');
-    const timer: Scheduled = { at: this.time + ms, seq: this.seq++, fn, done: false };
+    const timer: Scheduled = { at: this.time + ms, seq: this.seq++, fn, done: false, background };
     this.push(timer);
     this.live++;
+    if (!background) this.foreground++;
     return {
       cancel: () => {
         if (timer.done) return;
         timer.done = true;
         this.live--;
+        if (!background) this.foreground--;
         this.compact();
       },
     };
   }
 
-  /** Timers set and neither fired nor cancelled yet. */
+  /** Timers set and neither fired nor cancelled yet, background timers (heartbeats) not counted. */
   get pendingTimers(): number {
-    return this.live;
+    return this.foreground;
   }
 
   /**
@@ -93,8 +99,8 @@ export class VirtualClock implements Clock {
     checkMs(limitMs, 'the limit');
     const limit = this.time + limitMs;
     let fired = 0;
-    while (this.fireNextDue(limit)) fired++;
-    if (this.live > 0) this.time = limit;
+    while (this.foreground > 0 && this.fireNextDue(limit)) fired++;
+    if (this.foreground > 0) this.time = limit;
     return fired;
   }
 
@@ -105,6 +111,7 @@ export class VirtualClock implements Clock {
     this.pop();
     next.done = true;
     this.live--;
+    if (!next.background) this.foreground--;
     this.time = next.at;
     next.fn();
     return true;

@@ -43,6 +43,9 @@ const isRid: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <=
 const isNamedGrant: Check = (v) => isGrant(v) && isString((v as Record<string, unknown>).name);
 
 const NAME = { name: isString };
+const isMemberEntry: Check = (v) =>
+  isObject(v) && isString(v.name) && (v.state === 'Free' || v.state === 'Leader' || v.state === 'InDHT') && isString(v.ip) && isNat(v.port);
+const isDhtSummary: Check = (v) => isObject(v) && isString(v.year) && arrayOf(isString)(v.ring) && isString(v.leader);
 const OUTCOME = { ok: isBool, error: optional(isString), broken: optional(isBool), records: isNat, recordsPerNode: arrayOf(isNat) };
 
 /** The required (and optional) fields of every message type besides v, type and rid. */
@@ -50,7 +53,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   register: { ...NAME, ip: isString, mPort: isNumber, pPort: isNumber },
   'setup-dht': { ...NAME, n: isNumber, year: isString },
   'dht-complete': { ...NAME, failed: optional(isString) },
-  'query-dht': NAME,
+  'query-dht': { ...NAME, avoid: optional(arrayOf(isString)) },
   'leave-dht': NAME,
   'join-dht': NAME,
   'dht-rebuilt': { ...NAME, newLeader: isString, failed: optional(isString) },
@@ -58,6 +61,11 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   'teardown-dht': NAME,
   'teardown-complete': { ...NAME, failed: optional(isString) },
   'dht-grants': { ...NAME, from: isNat, count: isNat },
+  'dht-repaired': { ...NAME, failed: optional(isString), lost: optional(isString) },
+  members: { ...NAME, from: optional(isNat) },
+  heartbeat: NAME,
+  'heartbeat-ack': { ok: isBool, error: optional(isString), suspects: optional(arrayOf(isString)), dead: optional(arrayOf(isString)) },
+  'repair-dht': { reason: isString, year: isString, ring: arrayOf(isTuple) },
   reply: {
     ok: isBool,
     error: optional(isString),
@@ -68,6 +76,9 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     key: optional(isString),
     serial: optional(isNat),
     grants: optional(arrayOf(isNamedGrant)),
+    peers: optional(arrayOf(isMemberEntry)),
+    total: optional(isNat),
+    dht: optional((v) => v === null || isDhtSummary(v)),
   },
   'set-id': { id: isNat, n: isNat, s: isNat, year: isString, ring: arrayOf(isTuple), epoch: isString, grant: optional(isGrant) },
   store: { origin: isTuple, owner: isNat, epoch: isString, records: arrayOf(isWireRecord) },

@@ -18,6 +18,8 @@ function commandWords(req: ManagerRequest): string {
       return `dht-rebuilt ${req.name} ${req.newLeader}`;
     case 'dht-grants':
       return `dht-grants ${req.name} ${req.from} ${req.count}`;
+    case 'dht-repaired':
+      return req.lost === undefined ? `dht-repaired ${req.name}` : `dht-repaired ${req.name} (no records: ${req.lost})`;
     default:
       return `${req.type} ${req.name}`;
   }
@@ -48,7 +50,15 @@ export function describe(msg: Message): string {
     case 'deregister':
     case 'teardown-dht':
     case 'teardown-complete':
+    case 'dht-repaired':
+    case 'members':
       return commandLine(msg);
+    case 'heartbeat':
+      return `heartbeat ${msg.name}`;
+    case 'heartbeat-ack':
+      return msg.ok ? 'heartbeat-ack' : `heartbeat-ack FAILURE (${msg.error ?? 'no reason given'})`;
+    case 'repair-dht':
+      return `repair-dht ring=[${names(msg.ring)}] (${msg.reason})`;
     case 'reply':
       return `reply ${replySummary(msg)}`;
     case 'set-id':

@@ -58,6 +58,25 @@ export interface DhtGrantsRequest {
   readonly from: number;
   readonly count: number;
 }
+/**
+ * The new leader of a ring the manager repaired (issue 11) reports that the repair has ended:
+ * `failed` as on the other completions; `lost` when the ring is whole but holds no records because
+ * this node has no valid copy of the year (SPEC §6.5 step 5), with the reason.
+ */
+export interface DhtRepairedRequest {
+  readonly type: 'dht-repaired';
+  readonly rid: string;
+  readonly name: string;
+  readonly failed?: string;
+  readonly lost?: string;
+}
+/** Any registered peer asks for the registry and the DHT; `from` pages a registry too big for one reply. */
+export interface MembersRequest {
+  readonly type: 'members';
+  readonly rid: string;
+  readonly name: string;
+  readonly from?: number;
+}
 /** The manager commands that carry only the caller's name. */
 export type NameOnlyCommand =
   | 'dht-complete'
@@ -78,6 +97,8 @@ export interface NameOnlyRequest {
    * extension of SPEC §6.2 step 5, §6.5 step 5 and §6.7).
    */
   readonly failed?: string;
+  /** Only on query-dht: members the querier found silent; the manager starts it at another (issue 11). */
+  readonly avoid?: readonly string[];
 }
 
 /**
@@ -91,7 +112,51 @@ export interface DhtResetRequest {
   readonly reason: string;
 }
 
-export type ManagerRequest = RegisterRequest | SetupDhtRequest | DhtRebuiltRequest | DhtGrantsRequest | NameOnlyRequest;
+/**
+ * Manager → the new leader's m-port (issue 11): members died; rebuild the ring as `ring` (the
+ * survivors, leader first) from your copy of the year, then report with dht-repaired. Like
+ * dht-reset, a message the manager sends on its own initiative. Answered by a reply.
+ */
+export interface RepairDhtRequest {
+  readonly type: 'repair-dht';
+  readonly rid: string;
+  readonly reason: string;
+  readonly year: string;
+  readonly ring: readonly Tuple[];
+}
+
+/**
+ * A registered peer's heartbeat, from its m-port to the manager every HEARTBEAT_INTERVAL_MS (the
+ * failure detector, issue 11). Not cached and not retransmitted: the next one follows anyway.
+ */
+export interface HeartbeatRequest {
+  readonly type: 'heartbeat';
+  readonly rid: string;
+  readonly name: string;
+}
+/**
+ * The manager's answer to a heartbeat. ok:false when the manager does not know the sender under
+ * that name (evicted, or a manager that lost its state), with the reason. `suspects` and `dead`
+ * name the members the detector suspects or has declared dead and the ring still holds: nodes
+ * route their queries around them.
+ */
+export interface HeartbeatAck {
+  readonly type: 'heartbeat-ack';
+  readonly rid: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly suspects?: readonly string[];
+  readonly dead?: readonly string[];
+}
+
+export type ManagerRequest =
+  | RegisterRequest
+  | SetupDhtRequest
+  | DhtRebuiltRequest
+  | DhtGrantsRequest
+  | DhtRepairedRequest
+  | MembersRequest
+  | NameOnlyRequest;
 export type ManagerCommand = ManagerRequest['type'];
 
 export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
@@ -106,7 +171,23 @@ export const MANAGER_COMMANDS: readonly ManagerCommand[] = [
   'teardown-dht',
   'teardown-complete',
   'dht-grants',
+  'dht-repaired',
+  'members',
 ];
+
+/** One peer as `members` lists it: its state at the manager and its tuple's address. */
+export interface MemberEntry {
+  readonly name: string;
+  readonly state: 'Free' | 'Leader' | 'InDHT';
+  readonly ip: string;
+  readonly port: number;
+}
+/** The DHT as `members` shows it: the members' names in id order. */
+export interface DhtSummary {
+  readonly year: string;
+  readonly ring: readonly string[];
+  readonly leader: string;
+}
 
 /** What an ok reply may carry besides ok (SPEC §7.1 "extra payload"). */
 export interface ReplyPayload {
@@ -124,6 +205,11 @@ export interface ReplyPayload {
   readonly year?: string;
   /** join-dht: the current leader. */
   readonly leader?: Tuple;
+  /** members: a page of the registry, in registration order, and how many peers it holds in all. */
+  readonly peers?: readonly MemberEntry[];
+  readonly total?: number;
+  /** members: the DHT, or null when there is none. */
+  readonly dht?: DhtSummary | null;
 }
 
 /** SUCCESS (ok:true) or FAILURE (ok:false, with error) to any request answered by `reply`. */
@@ -290,9 +376,9 @@ export type PeerRequest =
   | JoinDoneRequest;
 
 /** Messages that answer a request: they complete the sender's pending request with that rid. */
-export type Answer = Reply | StoreAck | FindResult;
+export type Answer = Reply | StoreAck | FindResult | HeartbeatAck;
 
-export type Message = ManagerRequest | PeerRequest | DhtResetRequest | Answer;
+export type Message = ManagerRequest | PeerRequest | DhtResetRequest | RepairDhtRequest | HeartbeatRequest | Answer;
 export type MessageType = Message['type'];
 
 /** The message with a given type. */
@@ -302,7 +388,7 @@ export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 export type Unsent<M extends { rid: string }> = M extends unknown ? Omit<M, 'rid'> : never;
 
 /** Answer types: they complete the pending request with their rid and are never answered. */
-export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['reply', 'store-ack', 'find-result']);
+export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['reply', 'store-ack', 'find-result', 'heartbeat-ack']);
 
 /**
  * Requests answered by a `reply` from their receiver. Their replies are cached, so that a repeated
@@ -317,6 +403,7 @@ export const REPLY_ANSWERED_TYPES: ReadonlySet<MessageType> = new Set<MessageTyp
   'join-request',
   'join-done',
   'dht-reset',
+  'repair-dht',
 ]);
 
-export type Request = ManagerRequest | PeerRequest | DhtResetRequest;
+export type Request = ManagerRequest | PeerRequest | DhtResetRequest | RepairDhtRequest | HeartbeatRequest;

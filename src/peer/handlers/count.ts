@@ -14,6 +14,8 @@ export function onCount(node: PeerNode, msg: CountRequest): void {
   if (r === null || r.epoch !== msg.epoch) return;
   const counts = Array.from({ length: Math.max(msg.counts.length, r.id + 1) }, (_, k) => msg.counts[k] ?? 0);
   counts[r.id] = node.table.size;
+  // Every store of this build has been acknowledged: this node's table is whole.
+  node.countedEpoch = r.epoch;
   node.storeTraffic.flush((text) => node.note(text));
   node.sendTo(rightNeighbour(r), { ...msg, counts });
   // The distribution is over at this node.

@@ -1,15 +1,26 @@
 // find-event (SPEC §6.3): probe, then decide if this node owns the id, otherwise pass the query
 // to a uniformly random node not yet probed (hot potato). The deciding node answers the querier
 // directly (D5).
+//
+// With the failure detector (issue 11) a query never lies because a node is dead or a ring is
+// being rebuilt, and it routes around a dead node:
+// * an owner whose table is not whole yet (its build's count has not passed it) says so instead of
+//   "not found";
+// * a query whose owner the manager has declared dead fails at once, naming it;
+// * a hop goes to a node the manager suspects only when no other unprobed node is left but it;
+// * a copy of a query that this node forwarded before (the querier retransmitted it: no answer
+//   came) goes along another path than the earlier copies did.
 import { ownerOf, positionOf } from '../../data/hashing.js';
-import type { FindEventRequest } from '../../wire/messages.js';
+import type { FindEventRequest, FindResult, Unsent } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 
 export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   const r = node.ring;
   const querier = msg.querier;
+  const answer = (result: Omit<Unsent<FindResult>, 'type' | 'eventId'>): void =>
+    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, ...result });
   if (r === null) {
-    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, found: false, path: msg.path, error: 'not in a DHT' });
+    answer({ found: false, path: msg.path, error: 'not in a DHT' });
     return;
   }
   const path = msg.path.includes(r.id) ? [...msg.path] : [...msg.path, r.id];
@@ -17,14 +28,18 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   const owner = ownerOf(pos, r.n);
   if (owner === r.id) {
     const record = node.table.find(pos, msg.eventId);
-    node.sendTo(querier, {
-      type: 'find-result',
-      rid: msg.rid,
-      eventId: msg.eventId,
-      found: record !== undefined,
-      path,
-      ...(record ? { fields: record.fields } : {}),
-    });
+    if (record === undefined && (r.epoch === null || node.countedEpoch !== r.epoch)) {
+      const dead = [...node.liveness.dead];
+      const why = dead.length > 0 ? `repaired after ${dead.join(', ')} died` : 'rebuilt';
+      answer({ found: false, path, error: `${node.name} (node ${r.id}) holds event ${msg.eventId}, but the ring is being ${why}: try again when it is done` });
+      return;
+    }
+    answer({ found: record !== undefined, path, ...(record ? { fields: record.fields } : {}) });
+    return;
+  }
+  const ownerName = r.ring[owner]!.name;
+  if (node.liveness.dead.has(ownerName)) {
+    answer({ found: false, path, error: `node ${owner} (${ownerName}), which holds event ${msg.eventId}, is dead; the ring is being repaired` });
     return;
   }
   if (msg.routing === 'direct' && !path.includes(owner)) {
@@ -38,9 +53,26 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   // crossed a leave or join (a retransmission of a query the manager answered before the rebuild
   // began) carries ids of another build, and may have used them all up: it cannot be routed.
   if (candidates.length === 0) {
-    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, found: false, path, error: 'the ring changed during the query' });
+    answer({ found: false, path, error: 'the ring changed during the query' });
     return;
   }
-  const next = candidates[Math.floor(node.random() * candidates.length)]!;
+  const key = `${querier.ip}:${querier.port}|${msg.rid}`;
+  const tried = node.forwards.get(key);
+  const next = pickHop(node, candidates, owner, tried);
+  node.forwards.set(key, tried === undefined ? [next] : [...tried, next]);
   node.sendTo(r.ring[next]!, { ...msg, path });
+}
+
+/**
+ * Uniform over the unprobed nodes (SPEC §6.3), leaving out, while any other is left, the nodes the
+ * manager suspects and those an earlier copy of this query went to; the owner is never left out.
+ * With nothing to leave out this is SPEC's draw exactly.
+ */
+function pickHop(node: PeerNode, candidates: readonly number[], owner: number, tried: readonly number[] | undefined): number {
+  const r = node.ring!;
+  const suspects = node.liveness.suspects;
+  const avoid = (id: number): boolean => id !== owner && (tried?.includes(id) === true || suspects.has(r.ring[id]!.name) || node.liveness.dead.has(r.ring[id]!.name));
+  const preferred = tried === undefined && suspects.size === 0 && node.liveness.dead.size === 0 ? candidates : candidates.filter((id) => !avoid(id));
+  const pool = preferred.length > 0 ? preferred : candidates;
+  return pool[Math.floor(node.random() * pool.length)]!;
 }

@@ -20,7 +20,13 @@ export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address, raw: B
   if (key === null) return; // admitted, so unreachable; a set-id is never adopted without its key
   if (msg.grant !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, msg.grant.serial);
   // A new build of the ring starts from an empty table; a repeat of the same build keeps it.
-  if (node.ring?.epoch !== msg.epoch) node.table.clear();
+  if (node.ring?.epoch !== msg.epoch) {
+    node.table.clear();
+    node.countedEpoch = null;
+    // A distribution this node still runs belongs to a build that another leader has replaced (a
+    // repair after the leaver that asked for it died, issue 11): its stores would be dropped anyway.
+    node.cancelDistribution?.('the ring was rebuilt by another leader');
+  }
   node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch, key };
   for (const t of msg.ring) node.learn(t);
   node.reply(from, msg.rid, { ok: true });

@@ -3,7 +3,7 @@
 // step 5, §6.5 step 5, §6.7). A failure that may have left the ring inconsistent (the network
 // defeated a step) is reported with the `failed` key: the manager then tears the DHT down and
 // resets the other members, and this node, whose ring is gone either way, drops its own at once.
-import type { DhtRebuiltRequest, NameOnlyRequest, Unsent } from '../../wire/messages.js';
+import type { DhtRebuiltRequest, DhtRepairedRequest, NameOnlyRequest, Unsent } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 
 /** Why a procedure failed; `broken` when the ring may be inconsistent (see RebuildOutcome.broken). */
@@ -15,7 +15,7 @@ export interface ProcedureFailure {
 /** Sends the completion; resolves with the command's error, or undefined when it succeeded. */
 export async function sendCompletion(
   node: PeerNode,
-  completion: Unsent<NameOnlyRequest> | Unsent<DhtRebuiltRequest>,
+  completion: Unsent<NameOnlyRequest> | Unsent<DhtRebuiltRequest> | Unsent<DhtRepairedRequest>,
   failure: ProcedureFailure | null,
 ): Promise<string | undefined> {
   if (failure?.broken) {

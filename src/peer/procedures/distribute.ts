@@ -22,7 +22,7 @@ export interface Distribution {
 }
 
 /** Distributes `data` over node.ring (this node is its id 0) and reports the confirmed counts. */
-export async function distribute(node: PeerNode, data: YearData, reason: 'setup' | 'rebuild' | 'join'): Promise<Distribution> {
+export async function distribute(node: PeerNode, data: YearData, reason: 'setup' | 'rebuild' | 'join' | 'repair'): Promise<Distribution> {
   const r = node.ring;
   const self = node.self!;
   if (r === null || r.id !== 0 || r.epoch === null) throw new Error('only node 0 of a built ring distributes');
@@ -127,6 +127,8 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   assertSameBuild(node, epoch);
   const counts = (answer as CountRequest).counts.slice(0, r.n);
   while (counts.length < r.n) counts.push(0);
+  // The count went round: every node's table of this build is whole (so is this one's).
+  node.countedEpoch = epoch;
   node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts });
   const sum = counts.reduce((a, b) => a + b, 0);
   if (sum !== data.l) return { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };

@@ -4,6 +4,9 @@ import { recordToObject } from '../../data/fields.js';
 import { parseEventId } from '../../data/fields.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
+import { TransportError } from '../../transport/errors.js';
+import { QUERY_ATTEMPT_MS, REQUEST_BUDGET_MS } from '../../transport/timing.js';
+import type { Message, Tuple } from '../../wire/messages.js';
 
 /** Asks the user for one line (D1's prompt); null at end of input. */
 export type AskLine = (prompt: string) => Promise<string | null>;
@@ -12,7 +15,7 @@ export async function queryDht(node: PeerNode, givenId: number | undefined, ask:
   const reply = await node.managerRequest({ type: 'query-dht', name: node.name! });
   if (!reply.ok) return failure('query-dht', reply.error ?? 'refused');
   if (!reply.node || !reply.year) return failure('query-dht', 'the manager did not name a node and a year');
-  const start = reply.node;
+  let start = reply.node;
 
   let eventId = givenId;
   if (eventId === undefined) {
@@ -29,7 +32,26 @@ export async function queryDht(node: PeerNode, givenId: number | undefined, ask:
   }
 
   const routing = node.routing === 'direct' ? { routing: 'direct' as const } : {};
-  const answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [], ...routing });
+  // Each attempt goes through one first node; the transport's retransmissions in between take
+  // other paths from there (find-event.ts). A first node that stays silent for QUERY_ATTEMPT_MS
+  // is avoided: the manager names another to start at (issue 11).
+  const deadline = node.clock.now() + REQUEST_BUDGET_MS;
+  const silent: Tuple[] = [];
+  let answer: Message;
+  for (;;) {
+    const budgetMs = Math.max(1, Math.min(QUERY_ATTEMPT_MS, deadline - node.clock.now()));
+    try {
+      answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [], ...routing }, { budgetMs });
+      break;
+    } catch (err) {
+      if (!(err instanceof TransportError && err.code === 'ETIMEDOUT')) throw err;
+      if (!silent.some((t) => t.name === start.name)) silent.push(start);
+      if (node.clock.now() >= deadline) return failure('query-dht', silentRing(node, silent), { eventId });
+      const again = await node.managerRequest({ type: 'query-dht', name: node.name!, avoid: silent.map((t) => t.name) });
+      if (!again.ok || !again.node) return failure('query-dht', `${silentRing(node, silent)}; query-dht: ${again.error ?? 'no node named'}`, { eventId });
+      start = again.node;
+    }
+  }
   if (answer.type !== 'find-result') return failure('query-dht', `unexpected answer ${answer.type}`);
   if (answer.error !== undefined) return failure('query-dht', answer.error, { eventId, found: false, path: answer.path });
   if (answer.found && answer.fields) {
@@ -41,4 +63,11 @@ export async function queryDht(node: PeerNode, givenId: number | undefined, ask:
 /** D4's exact sentence. */
 export function notFoundMessage(eventId: number): string {
   return `Storm event ${eventId} not found in the DHT.`;
+}
+
+/** The error of a query no find-result answered: the first nodes that stayed silent, and the suspects. */
+function silentRing(node: PeerNode, silent: readonly Tuple[]): string {
+  const suspects = [...node.liveness.suspects, ...node.liveness.dead];
+  const also = suspects.length > 0 ? ` (the manager suspects ${suspects.join(', ')})` : '';
+  return `no response from ${silent.map((t) => t.name).join(', ')} to find-event${also}`;
 }

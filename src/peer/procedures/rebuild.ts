@@ -59,7 +59,7 @@ export async function setIds(node: PeerNode, grants: readonly NamedGrant[] = [])
   );
 }
 
-async function redistribute(node: PeerNode, reason: 'rebuild' | 'join'): Promise<RebuildOutcome> {
+export async function redistribute(node: PeerNode, reason: 'rebuild' | 'join' | 'repair'): Promise<RebuildOutcome> {
   try {
     const r = node.ring!;
     const loaded = node.loadYear(r.year);
@@ -78,7 +78,7 @@ async function redistribute(node: PeerNode, reason: 'rebuild' | 'join'): Promise
   }
 }
 
-function failed(err: unknown, broken: boolean): RebuildOutcome {
+export function failed(err: unknown, broken: boolean): RebuildOutcome {
   return { ok: false, error: errorMessage(err), ...(broken ? { broken } : {}), records: 0, recordsPerNode: [] };
 }
 

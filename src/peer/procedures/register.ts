@@ -43,6 +43,7 @@ export async function register(node: PeerNode, name: string, explicit: ExplicitA
     await node.detach();
     return failure('register', error);
   }
+  node.startHeartbeat();
   return success('register');
 }
 
