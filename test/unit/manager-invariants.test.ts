@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pickUniform } from '../../src/data/seeded-random.js';
 import { invariantViolations } from '../../src/manager/invariants.js';
+import { evictDead } from '../../src/manager/eviction.js';
 import { awaitedOf, leaderOf, type ManagerState, type PeerEntry } from '../../src/manager/state.js';
 import { MANAGER_COMMANDS, type ManagerCommand, type ManagerRequest, type NameOnlyCommand } from '../../src/wire/messages.js';
 import { cmd, FIRST, mulberry32, ok, reg, rebuilt, registered, setup, SIX, step, withDht } from './manager-fixtures.js';
@@ -24,6 +25,7 @@ function randomRequest(state: ManagerState, random: () => number): ManagerReques
     const i = members.indexOf(awaited.peer);
     const right = i < 0 ? members[0] : members[(i + 1) % members.length];
     const newLeader = random() < 0.8 ? (right as string) : pickUniform(random, NAMES);
+    if (awaited.command === 'dht-repaired') return { type: 'dht-repaired', rid: `r${Math.floor(random() * 1e9)}`, name: awaited.peer };
     return awaited.command === 'dht-rebuilt' ? rebuilt(awaited.peer, newLeader) : cmd(awaited.command, awaited.peer);
   }
   const command: ManagerCommand = pickUniform(random, MANAGER_COMMANDS);
@@ -40,6 +42,9 @@ function randomRequest(state: ManagerState, random: () => number): ManagerReques
       return rebuilt(name, pickUniform(random, NAMES));
     case 'dht-grants':
       return { type: 'dht-grants', rid: `g${Math.floor(random() * 1e9)}`, name, from: Math.floor(random() * 5), count: random() < 0.9 ? 1 + Math.floor(random() * 6) : 201 };
+    case 'dht-repaired':
+    case 'members':
+      return { type: command, rid: `r${Math.floor(random() * 1e9)}`, name };
     default:
       return cmd(command, name);
   }
@@ -72,6 +77,17 @@ test('random command sequences keep every invariant after every step', () => {
     const random = mulberry32(seed);
     let state = registered(SIX.slice(0, 3 + (seed % 4)));
     for (let i = 0; i < 300; i++) {
+      // Now and then a registered peer dies and is evicted (issue 11), in whatever mode.
+      if (random() < 0.04 && state.peers.size > 0) {
+        const victim = pickUniform(random, [...state.peers.keys()]);
+        const eviction = evictDead(state, victim, 'no heartbeat for 2.5 s');
+        assert.deepEqual(invariantViolations(eviction.state), [], `seed ${seed}, step ${i}: ${victim} died in ${state.mode.kind}`);
+        if (eviction.deferred) assert.equal(eviction.state, state, 'a deferred eviction changes nothing');
+        else assert.equal(eviction.state.peers.has(victim), false, `${victim} was evicted`);
+        if (!eviction.deferred) successes.set('evicted', (successes.get('evicted') ?? 0) + 1);
+        state = eviction.state;
+        continue;
+      }
       const req = randomRequest(state, random);
       const outcome = step(state, req, random);
       assert.deepEqual(invariantViolations(outcome.state), [], `seed ${seed}, step ${i}: ${JSON.stringify(req)}`);
@@ -85,7 +101,7 @@ test('random command sequences keep every invariant after every step', () => {
     }
   }
   // The sequences really exercised the machine: every command succeeded, both kinds of rebuild.
-  for (const key of [...MANAGER_COMMANDS.filter((c) => c !== 'dht-rebuilt'), 'dht-rebuilt/leave', 'dht-rebuilt/join']) {
+  for (const key of [...MANAGER_COMMANDS.filter((c) => c !== 'dht-rebuilt'), 'dht-rebuilt/leave', 'dht-rebuilt/join', 'evicted']) {
     assert.ok((successes.get(key) ?? 0) >= 10, `${key} succeeded ${successes.get(key) ?? 0} times`);
   }
   assert.ok(biggest >= 6, `largest ring ${biggest}`);
@@ -125,7 +141,8 @@ test('the invariant checker reports each kind of broken state', () => {
 });
 
 const NAME_ONLY = MANAGER_COMMANDS.filter(
-  (command): command is NameOnlyCommand => command !== 'register' && command !== 'setup-dht' && command !== 'dht-rebuilt' && command !== 'dht-grants',
+  (command): command is NameOnlyCommand =>
+    command !== 'register' && command !== 'setup-dht' && command !== 'dht-rebuilt' && command !== 'dht-grants' && command !== 'dht-repaired' && command !== 'members',
 );
 
 test('odd values never make handleCommand throw, in Idle or in an Await mode', () => {

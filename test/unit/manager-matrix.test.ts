@@ -21,6 +21,9 @@ function requestFor(command: ManagerCommand, name: string, state: ManagerState):
       return rebuilt(name, expectedNewLeader(state));
     case 'dht-grants':
       return { type: 'dht-grants', rid: `g-${name}`, name, from: 1, count: 10 };
+    case 'dht-repaired':
+    case 'members':
+      return { type: command, rid: `r-${name}`, name };
     default:
       return cmd(command, name);
   }
@@ -51,6 +54,7 @@ const NO_DHT = { error: 'no DHT exists' };
 const NOT_WAITING_REBUILT = { error: 'not waiting for dht-rebuilt' };
 const NOT_WAITING_TEARDOWN = { error: 'not waiting for teardown-complete' };
 const NO_SETUP = { error: 'no DHT of yours is being set up' };
+const NO_REPAIR = { error: 'no repair of the DHT is in progress' };
 const already = (name: string): Expect => ({ error: `peer "${name}" is already registered` });
 const notLeader = (name: string): Expect => ({ error: `${name} is not the leader of the DHT` });
 const onlyFree = (state: string, action: string): Expect => ({ error: `peer is ${state}; only a Free peer may ${action}` });
@@ -68,6 +72,8 @@ test('Idle without a DHT: callers unregistered (zed) and Free (erin)', () => {
     'teardown-dht': [NO_DHT, NO_DHT],
     'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
     'dht-grants': [NO_SETUP, NO_SETUP],
+    'dht-repaired': [NO_REPAIR, NO_REPAIR],
+    members: [NOT_REG, 'Idle'],
   };
   const state = registered(SIX);
   for (const command of MANAGER_COMMANDS) {
@@ -93,6 +99,8 @@ test('Idle with a complete DHT: callers unregistered (zed), Free (erin), InDHT (
     'teardown-dht': [notLeader('zed'), notLeader('erin'), notLeader('bob'), 'AwaitTeardownComplete'],
     'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
     'dht-grants': [NO_SETUP, NO_SETUP, NO_SETUP, NO_SETUP],
+    'dht-repaired': [NO_REPAIR, NO_REPAIR, NO_REPAIR, NO_REPAIR],
+    members: [NOT_REG, 'Idle', 'Idle', 'Idle'],
   };
   const state = withDht(SIX, 4); // alice, bob, carol, dave in the ring; erin, frank Free
   for (const command of MANAGER_COMMANDS) {
@@ -152,6 +160,11 @@ for (const { label, state: build, callers, starter } of AWAITING) {
         const repeated = command === starter && caller === awaited.peer;
         // The awaited leader's grant fetch is part of its setup: answered, and nothing changes.
         const grants = command === 'dht-grants' && awaited.command === 'dht-complete' && caller === awaited.peer;
+        // members only reads: any registered caller is answered in every mode, and nothing changes.
+        if (command === 'members') {
+          check(state, command, caller, caller === 'zed' ? NOT_REG : state.mode.kind);
+          continue;
+        }
         check(state, command, caller, handled ? 'Idle' : repeated || grants ? state.mode.kind : busy);
       }
     }
