@@ -14,7 +14,7 @@ import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Requ
 import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { EVICTED_MEMORY_MS } from '../transport/timing.js';
-import { evictDead, type Eviction } from './eviction.js';
+import { evictDead } from './eviction.js';
 import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
 import { cryptoKeys, type KeySource } from './keys.js';
@@ -75,8 +75,6 @@ export class ManagerServer {
   private readonly detector: FailureDetector | null;
   /** Peers evicted lately, by name. */
   private readonly evicted: ExpiringMap<string, EvictedPeer>;
-  /** Dead members whose eviction waits for the procedure in progress to end (eviction.ts). */
-  private readonly deferred = new Map<string, string>();
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     this.random = options.random ?? Math.random;
@@ -167,7 +165,6 @@ export class ManagerServer {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
       this.reset(outcome.reset.notify, outcome.reset.reason);
     }
-    if (changed) this.evictDeferred();
   }
 
   /** After the state changed: the detector follows the registry, the give-up timer the mode. */
@@ -202,10 +199,10 @@ export class ManagerServer {
     this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: false, error });
   }
 
-  /** Peers declared dead that the ring still counts on: being cut out by a repair, or deferred. */
-  private deadMembers(): string[] {
+  /** Peers declared dead that the ring may still count on while it is being repaired. */
+  private deadMembers(): readonly string[] {
     const mode = this.current.mode;
-    return [...(mode.kind === 'AwaitDhtRepaired' ? mode.dead : []), ...this.deferred.keys()];
+    return mode.kind === 'AwaitDhtRepaired' ? mode.dead : [];
   }
 
   private onDetectorEvent(e: DetectorEvent): void {
@@ -230,45 +227,17 @@ export class ManagerServer {
     }
   }
 
-  /** Evicts a peer declared dead and heals the DHT, or defers it while a procedure runs. */
+  /** Evicts a peer declared dead and heals the DHT. */
   private onDead(name: string, why: string): void {
     const entry = this.current.peers.get(name);
-    const eviction = evictDead(this.current, name, why);
     if (entry === undefined) return;
-    if (eviction.deferred) {
-      if (!this.deferred.has(name)) {
-        this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: ${eviction.reason}; evicted when the ${this.current.mode.kind} in progress ends` });
-      }
-      this.deferred.set(name, why);
-      return;
-    }
-    this.deferred.delete(name);
+    const eviction = evictDead(this.current, name, why);
     this.evicted.set(name, { ip: entry.ip, mPort: entry.mPort, reason: eviction.reason });
-    this.apply(eviction);
-  }
-
-  private apply(eviction: Eviction): void {
     this.current = eviction.state;
     this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: evicted ${eviction.reason}` });
     this.changed();
     if (eviction.notify.length > 0) this.reset(eviction.notify, eviction.reason);
     if (eviction.repair !== null) this.repair(eviction.repair.leader, eviction.repair.ring, eviction.repair.year, eviction.reason);
-    this.evictDeferred();
-  }
-
-  /** Deaths deferred while a procedure ran: acted on once it has ended. */
-  private evictDeferred(): void {
-    for (const [name, why] of [...this.deferred]) {
-      if (!this.deferred.has(name)) continue;
-      const eviction = evictDead(this.current, name, why);
-      if (eviction.deferred) continue;
-      const entry = this.current.peers.get(name);
-      this.deferred.delete(name);
-      if (entry === undefined) continue;
-      this.evicted.set(name, { ip: entry.ip, mPort: entry.mPort, reason: eviction.reason });
-      this.apply(eviction);
-      return; // apply() ran evictDeferred again for the rest
-    }
   }
 
   /** Tells the first survivor to rebuild the ring of the survivors (issue 11). */
@@ -298,7 +267,6 @@ export class ManagerServer {
     this.current = gaveUp.state;
     this.changed();
     this.reset(gaveUp.notify, gaveUp.reason);
-    this.evictDeferred();
   }
 
   /** Tells the peers of an abandoned DHT to drop its ring state and records. */

@@ -71,15 +71,26 @@ async function dispatch(node: PeerNode, command: string, args: readonly string[]
     case 'members':
       return membersCommand(node);
     case 'dht-complete':
+      return simpleCommand(node, command);
     case 'deregister': {
-      const reply = await node.managerRequest({ type: command, name: node.name! });
-      if (!reply.ok) return failure(command, reply.error ?? 'refused');
-      if (command === 'deregister') await node.detach();
-      return success(command);
+      node.deregistering = true;
+      try {
+        const result = await simpleCommand(node, command);
+        if (result.ok) await node.detach();
+        return result;
+      } finally {
+        node.deregistering = false;
+      }
     }
     default:
       return failure(command, 'unknown command');
   }
+}
+
+/** A manager command that carries only the caller's name and answers SUCCESS or FAILURE. */
+async function simpleCommand(node: PeerNode, command: 'dht-complete' | 'deregister'): Promise<CommandResult> {
+  const reply = await node.managerRequest({ type: command, name: node.name! });
+  return reply.ok ? success(command) : failure(command, reply.error ?? 'refused');
 }
 
 /**

@@ -155,6 +155,14 @@ export class PeerNode {
   countedEpoch: string | null = null;
   /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */
   repairs = 0;
+  /** Counts the manager's dht-resets, and the last one's reason: a procedure reset meanwhile ends with it. */
+  resets = 0;
+  lastReset: string | null = null;
+  /**
+   * Set while this peer's deregister is in flight: the manager may have acted on it and lost the
+   * reply, and a heartbeat answer that it does not know this peer is then no eviction.
+   */
+  deregistering = false;
   /** Told when the manager turned out not to know this peer any more (evicted): it is Unregistered now. */
   onForgotten: (() => void) | null = null;
   /** Notes about dropped input, summarised in a flood; and about repeats answered from the cache. */
@@ -281,7 +289,7 @@ export class PeerNode {
    */
   private async forgotten(reason: string): Promise<void> {
     const name = this.name;
-    if (name === null) return;
+    if (name === null || this.deregistering) return;
     const held = this.table.size;
     const ring = this.ring !== null ? ` and its ring state` : '';
     this.note(`the manager no longer knows ${name} (${reason}): dropped the registration${ring} and ${held} records; register again to rejoin`, 'warn');
@@ -368,7 +376,14 @@ export class PeerNode {
       this.emit({ kind: 'trace', from: 'manager', to: this.name ?? 'peer', text: `dht-reset (${msg.reason})` });
       const held = this.table.size;
       this.repairs++; // a repair this node runs is over too
+      this.resets++;
+      this.lastReset = msg.reason;
       this.dropRing(RESET_DURING_DISTRIBUTION);
+      // Whatever this node was doing for the ring (a leave, a join, a setup) is over: its requests
+      // would only disturb the ring the manager has moved on to, and a joiner's key goes too, so
+      // that a set-id of the abandoned join still on its way is not taken.
+      this.registration?.p.cancelAll(`the manager reset the DHT: ${msg.reason}`);
+      this.keys.lingering = null;
       this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
       this.registration?.m.reply(from, msg.rid, { ok: true });
       return;

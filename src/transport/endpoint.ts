@@ -234,6 +234,19 @@ export class Endpoint {
     return true;
   }
 
+  /**
+   * Withdraws every pending request and wait (the layer above's work was abandoned as a whole: a
+   * dht-reset of the ring the requests belong to). Each rejects with ECANCELED and `reason`.
+   */
+  cancelAll(reason: string): void {
+    for (const rid of [...this.pending.keys()]) this.cancel(rid, reason);
+    for (const [key, w] of [...this.waiters]) {
+      this.waiters.delete(key);
+      w.timer.cancel();
+      w.reject(new TransportError('ECANCELED', reason));
+    }
+  }
+
   /** True while a request with this rid waits for its answer. */
   isPending(rid: string): boolean {
     return this.pending.has(rid);

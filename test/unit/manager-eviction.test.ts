@@ -19,7 +19,6 @@ function evict(state: ManagerState, name: string) {
 test('a Free peer that dies leaves the registry, whatever the mode, and nothing else changes', () => {
   const state = withDht(SIX, 4); // alice (leader), bob, carol, dave; erin and frank Free
   const e = evict(state, 'erin');
-  assert.equal(e.deferred, false);
   assert.equal(e.state.peers.has('erin'), false);
   assert.equal(e.state.dht, state.dht);
   assert.equal(e.state.mode, state.mode);
@@ -86,12 +85,30 @@ test('the awaited peer of a procedure dies: the manager stops waiting at once', 
   }
 });
 
-test('a member that is not the awaited peer dies during a procedure: deferred, the state untouched', () => {
-  const ring = withDht(SIX, 4);
-  for (const state of [ok(ring, cmd('leave-dht', 'bob')), ok(ring, cmd('join-dht', 'erin')), ok(ring, cmd('teardown-dht', 'alice')), ok(registered(SIX), setup('alice', 4), FIRST)]) {
+test('another member dies during a leave or join: the ring is repaired without it, and the leaver or joiner is told to stop', () => {
+  const ring = withDht(SIX, 5); // alice, bob, carol, dave, erin; frank Free
+  const leave = evict(ok(ring, cmd('leave-dht', 'bob')), 'dave');
+  assert.deepEqual(leave.state.dht?.members, ['carol', 'erin', 'alice'], 'the leave order, without the leaver and the dead');
+  assert.deepEqual(leave.notify.map((p) => p.name), ['bob']);
+  assert.equal(leave.state.peers.get('bob')?.state, 'Free', 'the leaver is out, as it asked');
+  assert.match(leave.reason, /^dave died \(no heartbeat for 2\.5 s\) during bob's leave: carol rebuilds the ring of 3 without both$/);
+  const join = evict(ok(ring, cmd('join-dht', 'frank')), 'dave');
+  assert.deepEqual(join.state.dht?.members, ['alice', 'bob', 'carol', 'erin']);
+  assert.deepEqual(join.notify.map((p) => p.name), ['frank']);
+  assert.equal(join.state.peers.get('frank')?.state, 'Free');
+  // Too few would be left: torn down, the leaver told with the others.
+  const small = evict(ok(withDht(SIX, 4), cmd('leave-dht', 'bob')), 'dave');
+  assert.equal(small.state.dht, null);
+  assert.deepEqual(small.notify.map((p) => p.name).sort(), ['alice', 'bob', 'carol']);
+});
+
+test('another member dies during a setup or a teardown: the DHT is given up at once and every other member reset', () => {
+  for (const state of [ok(withDht(SIX, 4), cmd('teardown-dht', 'alice')), ok(registered(SIX), setup('alice', 4), FIRST)]) {
     const e = evict(state, 'dave');
-    assert.equal(e.deferred, true, state.mode.kind);
-    assert.equal(e.state, state);
+    assert.equal(e.state.dht, null, state.mode.kind);
+    assert.equal(e.state.mode.kind, 'Idle');
+    assert.deepEqual(e.notify.map((p) => p.name), ['alice', 'bob', 'carol']);
+    assert.match(e.reason, /^dave died \(no heartbeat for 2\.5 s\) while alice was (setting up|tearing down) the DHT/);
   }
 });
 

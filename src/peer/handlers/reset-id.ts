@@ -23,6 +23,12 @@ export function onResetId(node: PeerNode, msg: ResetIdRequest): void {
     node.note(`fault: reset-id from ${msg.origin.name} does not fit this peer (id ${msg.id}); dropped`, 'warn');
     return;
   }
+  if (!r.ring.some((t) => sameTuple(t, msg.origin))) {
+    // The leaver of a leave the ring has moved past (the manager reset it when a member died and
+    // had the ring repaired without both, issue 11): the repaired ring does not hold it.
+    node.note(`reset-id from ${msg.origin.name}, who is not in this ring (any more); dropped`, 'warn');
+    return;
+  }
   node.seen.set(key, next);
   // s and year stay: the ring rebuilds from the same file (SPEC §9).
   node.ring = { id: msg.id, n: msg.n, s: r.s, year: r.year, ring: msg.ring, epoch: msg.epoch, key: r.key };

@@ -27,6 +27,13 @@ export function onTeardown(node: PeerNode, msg: TeardownRequest, raw: Buffer): v
     node.note(`teardown from ${msg.origin.name} reached a peer in no ring; dropped`, 'warn');
     return;
   }
+  if (!r.ring.some((t) => sameTuple(t, msg.origin))) {
+    // A round of a procedure the ring has moved past (a leaver the manager reset when a member
+    // died, issue 11): this node is in the repaired ring, which the leaver is not part of.
+    node.seen.set(key, null);
+    node.note(`teardown from ${msg.origin.name}, who is not in this ring (any more); dropped`, 'warn');
+    return;
+  }
   const next = rightNeighbour(r);
   const cleared = node.table.size;
   node.table.clear();

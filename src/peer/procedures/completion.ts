@@ -12,12 +12,21 @@ export interface ProcedureFailure {
   readonly broken: boolean;
 }
 
-/** Sends the completion; resolves with the command's error, or undefined when it succeeded. */
+/**
+ * Sends the completion; resolves with the command's error, or undefined when it succeeded. `mark`
+ * is node.resets when the procedure began: if the manager has reset the DHT since, it no longer
+ * awaits this completion, and the reset's reason is the command's error.
+ */
 export async function sendCompletion(
   node: PeerNode,
   completion: Unsent<NameOnlyRequest> | Unsent<DhtRebuiltRequest> | Unsent<DhtRepairedRequest>,
   failure: ProcedureFailure | null,
+  mark?: number,
 ): Promise<string | undefined> {
+  if (mark !== undefined && node.resets !== mark) {
+    node.dropRing();
+    return `the manager reset the DHT: ${node.lastReset ?? 'no reason given'}`;
+  }
   if (failure?.broken) {
     node.dropRing();
     const reply = await node.managerRequest({ ...completion, failed: failure.error });

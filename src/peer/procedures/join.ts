@@ -10,6 +10,7 @@ import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-out
 export async function joinDht(node: PeerNode): Promise<CommandResult> {
   const reply = await node.managerRequest({ type: 'join-dht', name: node.name! });
   if (!reply.ok) return failure('join-dht', reply.error ?? 'refused');
+  const mark = node.resets;
   const leader = reply.leader;
   if (!leader) return failure('join-dht', 'the manager did not name the leader');
   // The DHT's key: the join-request is proven with it, and the leader's set-id checked with it.
@@ -25,5 +26,5 @@ export async function joinDht(node: PeerNode): Promise<CommandResult> {
     // No outcome: the leader may have renumbered part of the ring, this node included.
     failed = { error: errorMessage(err), broken: true };
   }
-  return finishRebuild(node, 'join-dht', leader.name, counts, failed);
+  return finishRebuild(node, 'join-dht', leader.name, counts, failed, mark);
 }

@@ -13,6 +13,7 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
   if (node.ring === null) return failure('leave-dht', 'this peer is not in a DHT');
   const reply = await node.managerRequest({ type: 'leave-dht', name: node.name! });
   if (!reply.ok) return failure('leave-dht', reply.error ?? 'refused');
+  const mark = node.resets;
   // The ring as it is now, not as it was when leave-dht was sent: the manager may have taken a
   // join first (a lost leave-dht is retransmitted), whose set-id renumbered this node meanwhile.
   // Renumbering from the old ring would leave the joiner out of the new one.
@@ -41,5 +42,5 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
   }
   // U is out of the ring whatever happened.
   node.dropRing();
-  return finishRebuild(node, 'leave-dht', newLeader.name, counts, failed);
+  return finishRebuild(node, 'leave-dht', newLeader.name, counts, failed, mark);
 }

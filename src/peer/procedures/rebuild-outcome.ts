@@ -40,8 +40,9 @@ export async function finishRebuild(
   newLeader: string,
   counts: readonly number[],
   failed: ProcedureFailure | null,
+  mark?: number,
 ): Promise<CommandResult> {
-  const final = await sendCompletion(node, { type: 'dht-rebuilt', name: node.name!, newLeader }, failed);
+  const final = await sendCompletion(node, { type: 'dht-rebuilt', name: node.name!, newLeader }, failed, mark);
   // The leave or join is over: a leaver has no business with the ring's key any more, and a
   // joiner holds it in its ring state if it got in.
   node.keys.lingering = null;

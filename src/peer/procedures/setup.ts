@@ -15,6 +15,7 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   const name = node.name!;
   const reply = await node.managerRequest({ type: 'setup-dht', name, n, year: data.year });
   if (!reply.ok) return failure('setup-dht', reply.error ?? 'refused');
+  const mark = node.resets;
   const ring = reply.ring ?? [];
   // The DHT's key, which this node proves its ring messages with, and the members' grants of it.
   const key = keyBytes(reply.key);
@@ -35,7 +36,7 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   }
   // The file was checked before the manager was asked, so any failure here comes from the ring:
   // records may be missing, and the DHT is torn down.
-  const final = await sendCompletion(node, { type: 'dht-complete', name }, error === undefined ? null : { error, broken: true });
+  const final = await sendCompletion(node, { type: 'dht-complete', name }, error === undefined ? null : { error, broken: true }, mark);
   const payload = {
     records: data.l,
     s: data.s,

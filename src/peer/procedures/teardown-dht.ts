@@ -9,6 +9,7 @@ export async function teardownDht(node: PeerNode): Promise<CommandResult> {
   const name = node.name!;
   const reply = await node.managerRequest({ type: 'teardown-dht', name });
   if (!reply.ok) return failure('teardown-dht', reply.error ?? 'refused');
+  const mark = node.resets;
   let failed: ProcedureFailure | null = null;
   try {
     await ringTeardown(node, true);
@@ -18,6 +19,6 @@ export async function teardownDht(node: PeerNode): Promise<CommandResult> {
   }
   // The leader leaves its ring state whatever happened, so the manager's Free and its own agree.
   node.dropRing();
-  const final = await sendCompletion(node, { type: 'teardown-complete', name }, failed);
+  const final = await sendCompletion(node, { type: 'teardown-complete', name }, failed, mark);
   return final === undefined ? success('teardown-dht') : failure('teardown-dht', final);
 }
