@@ -25,12 +25,14 @@ export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
-Runs until SIGINT or SIGTERM, then exits 0.
+Runs until SIGINT or SIGTERM, then exits 0. Its failure detector suspects a peer whose heartbeats
+stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its first survivor.
 
   --host IP            address to bind (default 0.0.0.0)
   --json               print one JSON object per line instead of the human trace
   --await-timeout S    give up on a peer the manager waits for (dht-complete, dht-rebuilt,
-                       teardown-complete) after S seconds and tear the DHT down (default 150)
+                       teardown-complete, dht-repaired) after S seconds and tear the DHT down
+                       (default 150; the failure detector ends the wait sooner when that peer dies)
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
@@ -47,7 +49,11 @@ Runs a peer. It reads commands from stdin, one per line:
   teardown-dht <name>                           (leader) dissolve the DHT
   dht-complete <name>                           (leader) confirm the DHT is complete
   deregister <name>                             leave the system; the peer exits 0
+  members <name>                                every registered peer and the DHT's ring, from the manager
   status                                        this peer's name, state, id, ring size, records
+A registered peer sends the manager a heartbeat every 100 ms; a peer silent for 2.5 s is evicted,
+and a ring that lost a member is rebuilt without it. A peer that finds it was evicted (it was
+stopped for too long) says so, drops its ring state, and may register again.
 Blank lines and lines starting with # are ignored. Consecutive "query-dht <name> <event-id>" lines
 run up to --pipeline at a time; every other line waits for them and runs alone. The output is the
 same as when each command runs after the one before: each command's lines together, in order.
