@@ -10,7 +10,7 @@ export const LIVE_VIEW_TICK_MS = 1_000;
 export function liveSummary(state: ManagerState, waitingSinceMs: number, nowMs: number): string[] {
   const peers = [...state.peers.values()];
   const byState = (s: string) => peers.filter((p) => p.state === s).length;
-  const list = peers.map((p) => `${p.name} ${p.state}`).join(' · ');
+  const list = peers.map((p) => `${p.name} ${p.state}${state.suspects.has(p.name) ? ' (suspect)' : ''}`).join(' · ');
   const head = `── peers: ${peers.length} (${byState('Leader')} leader, ${byState('InDHT')} in the DHT, ${byState('Free')} free)`;
   const dht = state.dht;
   const dhtLine =
@@ -18,6 +18,7 @@ export function liveSummary(state: ManagerState, waitingSinceMs: number, nowMs: 
       ? '── DHT: none'
       : `── DHT: ${dht.year}, ${dht.members.length} nodes, leader ${leaderOf(dht)}, ${dht.complete ? 'complete' : 'being built'}: ${dht.members.join(' → ')}`;
   const awaited = awaitedDescription(state.mode);
-  const waiting = awaited === null ? '── waiting for: nothing' : `── waiting for: ${awaited} (${Math.max(0, Math.floor((nowMs - waitingSinceMs) / 1000))} s)`;
+  const repairing = state.mode.kind === 'AwaitDhtRepaired' ? `, repairing after ${state.mode.dead.join(', ')} died` : '';
+  const waiting = awaited === null ? '── waiting for: nothing' : `── waiting for: ${awaited}${repairing} (${Math.max(0, Math.floor((nowMs - waitingSinceMs) / 1000))} s)`;
   return [peers.length === 0 ? head : `${head}: ${list}`, dhtLine, waiting];
 }

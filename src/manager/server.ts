@@ -161,6 +161,10 @@ export class ManagerServer {
     this.endpoint.reply(from, req.rid, outcome.reply);
     this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
     if (changed) this.changed();
+    if (req.type === 'dht-repaired' && req.lost !== undefined && outcome.reply.ok) {
+      // SPEC §6.5 step 5 after a repair: the ring is whole, but empty. Said, not hidden.
+      this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT holds no records: ${req.name} has ${req.lost}; its leader may tear it down` });
+    }
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
       this.reset(outcome.reset.notify, outcome.reset.reason);
