@@ -359,7 +359,8 @@ export class Endpoint {
   private onRetryTimer(p: Pending): void {
     p.timer = null;
     if (this.pending.get(p.msg.rid) !== p) return;
-    if (this.clock.now() >= p.deadline) {
+    // A once-only request ends at its one timer, even one that fires a hair before the deadline.
+    if (p.once || this.clock.now() >= p.deadline) {
       this.finish(p.msg.rid, p);
       this.stats.timeouts++;
       if (!p.once) this.onEvent({ kind: 'timeout', msg: p.msg, to: p.to });

@@ -136,9 +136,9 @@ export interface HeartbeatRequest {
 }
 /**
  * The manager's answer to a heartbeat. ok:false when the manager does not know the sender under
- * that name (evicted, or a manager that lost its state), with the reason. `suspects` and `dead`
- * name the members the detector suspects or has declared dead and the ring still holds: nodes
- * route their queries around them.
+ * that name (evicted, or a manager that lost its state), with the reason. `suspects` names the
+ * peers the detector suspects (Free ones too), and `dead` the members it has declared dead while
+ * the ring is repaired without them: nodes route their queries around them.
  */
 export interface HeartbeatAck {
   readonly type: 'heartbeat-ack';

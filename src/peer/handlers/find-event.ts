@@ -29,9 +29,14 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   if (owner === r.id) {
     const record = node.table.find(pos, msg.eventId);
     if (record === undefined && (r.epoch === null || node.countedEpoch !== r.epoch)) {
+      // Not "not found": the record may be on its way. A build that failed (SPEC §6.5 step 5: a
+      // new leader without the year's file) never sends it, which this node cannot tell apart.
       const dead = [...node.liveness.dead];
-      const why = dead.length > 0 ? `repaired after ${dead.join(', ')} died` : 'rebuilt';
-      answer({ found: false, path, error: `${node.name} (node ${r.id}) holds event ${msg.eventId}, but the ring is being ${why}: try again when it is done` });
+      const why =
+        dead.length > 0
+          ? `the ring is being repaired after ${dead.join(', ')} died: try again when it is done`
+          : 'the ring is being rebuilt, or its build failed';
+      answer({ found: false, path, error: `${node.name} (node ${r.id}) owns event ${msg.eventId} but does not hold this build's records yet: ${why}` });
       return;
     }
     answer({ found: record !== undefined, path, ...(record ? { fields: record.fields } : {}) });
