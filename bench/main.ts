@@ -7,6 +7,7 @@ import os from 'node:os';
 import { killAllNow, liveCount, removeTempDirs, stopAll } from './children.js';
 import { hasYear, realDataDir } from './data.js';
 import { recordsGrowthTable, ringGrowthTable, type SizePoint } from './growth-tables.js';
+import { detectScenario, soakScenario } from './detect-scenario.js';
 import { floorScenario } from './floor-scenario.js';
 import { lossyScenario } from './lossy-scenario.js';
 import { memoryScenario } from './memory-scenario.js';
@@ -117,6 +118,8 @@ const SCENARIO_RUNNERS: ReadonlyArray<readonly [ScenarioId, string, (c: BenchCon
   ['scale', 'setup-dht of 1996 with n = 100 and 1000 (in-process LocalCluster)', scaleScenario],
   ['lossy', 'setup-dht of 1996, n = 5, with 0%, 10% and 30% loss injected (fresh peer processes)', lossyScenario],
   ['floor', 'one UDP hop between two Node processes doing nothing else, stop and wait (the floor under a query)', floorScenario],
+  ['detect', 'failure detector: SIGKILL of a Free peer, a member and the leader of 1996, n = 5; detection, repair, queries meanwhile, clean and lossy; heartbeat traffic (peer processes)', detectScenario],
+  ['soak', 'false deaths: a ring of 5 of 1996 and 2 querying Free peers under loss=0.3 for --soak-seconds (peer processes; only with --only soak)', soakScenario],
 ];
 
 async function main(): Promise<void> {

@@ -1,9 +1,15 @@
 // The benchmark's command line: `npm run bench -- [--runs N] [--only a,b] [--quick] …`.
 import { parseArgs } from 'node:util';
 
-/** Scenario ids in the order they run, and the words --only also accepts for them. */
-export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy', 'floor'] as const;
-export type ScenarioId = (typeof SCENARIOS)[number];
+/** Scenario ids in the order they run (the default set), and the words --only also accepts for them. */
+export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy', 'floor', 'detect'] as const;
+/**
+ * Scenarios that run only when --only names them: the false-deaths soak holds a ring under loss for
+ * --soak-seconds (60 s by default), too long to add to every full run.
+ */
+export const OPT_IN_SCENARIOS = ['soak'] as const;
+export type ScenarioId = (typeof SCENARIOS)[number] | (typeof OPT_IN_SCENARIOS)[number];
+const ALL_SCENARIOS: readonly ScenarioId[] = [...SCENARIOS, ...OPT_IN_SCENARIOS];
 
 const ALIASES: Readonly<Record<string, ScenarioId>> = {
   leave: 'rebuild',
@@ -23,6 +29,12 @@ const ALIASES: Readonly<Record<string, ScenarioId>> = {
   loss: 'lossy',
   faults: 'lossy',
   hop: 'floor',
+  detector: 'detect',
+  'failure-detector': 'detect',
+  heartbeat: 'detect',
+  kill: 'detect',
+  repair: 'detect',
+  'false-deaths': 'soak',
 };
 
 export interface BenchOptions {
@@ -40,6 +52,8 @@ export interface BenchOptions {
   /** Pipelined queries per peer per throughput run. */
   readonly throughputQueries: number;
   readonly dataDir: string | undefined;
+  /** How long the false-deaths soak (--only soak) holds its lossy ring, in seconds. */
+  readonly soakSeconds: number;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]
@@ -47,7 +61,10 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --runs N          timed runs per figure; figures are medians over them (default 5; --quick: 2)
   --warmup N        untimed runs before them (default 1; heavy figures: 0 with --quick)
   --only LIST       comma-separated scenarios: ${SCENARIOS.join(', ')}
-                    (also: leave, join, latency, throughput, routing, placement, batch, records, many)
+                    (the default set), and ${OPT_IN_SCENARIOS.join(', ')} (runs only when named)
+                    (also: leave, join, latency, throughput, routing, placement, batch, records, many,
+                    detector, kill, repair, false-deaths)
+  --soak-seconds N  how long --only soak holds a ring of 5 under loss=0.3 with queries (default 60)
   --quick           a smoke run: fewer runs and queries, one run of the heavy figures
   --queries N       sequential queries per latency run (default 2000; --quick: 500)
   --throughput-queries N   pipelined queries per peer per throughput run (default 5000; --quick: 1000)
@@ -78,6 +95,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
         queries: { type: 'string' },
         'throughput-queries': { type: 'string' },
         'data-dir': { type: 'string' },
+        'soak-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -102,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
     queries: positiveInt(values.queries, '--queries') ?? (quick ? 500 : 2000),
     throughputQueries: positiveInt(values['throughput-queries'], '--throughput-queries') ?? (quick ? 1000 : 5000),
     dataDir: values['data-dir'] as string | undefined,
+    soakSeconds: positiveInt(values['soak-seconds'], '--soak-seconds') ?? 60,
   };
 }
 
@@ -109,8 +128,8 @@ export function parseOnly(text: unknown): ReadonlySet<ScenarioId> {
   if (text === undefined) return new Set(SCENARIOS);
   const out = new Set<ScenarioId>();
   for (const word of String(text).split(',').map((w) => w.trim().toLowerCase()).filter((w) => w !== '')) {
-    const id = (SCENARIOS as readonly string[]).includes(word) ? (word as ScenarioId) : ALIASES[word];
-    if (!id) throw new BenchUsageError(`--only: unknown scenario "${word}" (use ${SCENARIOS.join(', ')})`);
+    const id = (ALL_SCENARIOS as readonly string[]).includes(word) ? (word as ScenarioId) : ALIASES[word];
+    if (!id) throw new BenchUsageError(`--only: unknown scenario "${word}" (use ${ALL_SCENARIOS.join(', ')})`);
     out.add(id);
   }
   if (out.size === 0) throw new BenchUsageError('--only: no scenario named');

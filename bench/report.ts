@@ -23,6 +23,13 @@ export interface Row {
   readonly status: RowStatus;
   /** Why a row failed or was skipped, or a remark. */
   readonly note?: string;
+  /** A count: printed as a whole number. */
+  readonly integer?: boolean;
+}
+
+/** A row's value as printed: whole numbers for counts, else formatNumber. */
+export function formatValue(row: Pick<Row, 'value' | 'integer'>): string {
+  return row.integer && Number.isFinite(row.value) ? String(Math.round(row.value)) : formatNumber(row.value);
 }
 
 export interface SideTable {
@@ -76,7 +83,7 @@ export function rowCells(row: Row): string[] {
   if (row.status === 'failed') return [row.name, 'FAILED', row.note ?? '', row.unit, formatTarget(row.target, row.unit), targetMet(row)];
   if (row.status === 'skipped') return [row.name, 'skipped', row.note ?? '', row.unit, formatTarget(row.target, row.unit), targetMet(row)];
   const spread = `${row.spread}${row.spread.startsWith('(') ? '' : runs}${row.note ? `; ${row.note}` : ''}`;
-  return [row.name, formatNumber(row.value), spread, row.unit, formatTarget(row.target, row.unit), targetMet(row)];
+  return [row.name, formatValue(row), spread, row.unit, formatTarget(row.target, row.unit), targetMet(row)];
 }
 
 export const MAIN_HEADERS = ['scenario', 'median', 'p99/min–max', 'unit', 'target', 'met?'] as const;
@@ -99,7 +106,7 @@ export class Reporter {
 
   private emit(row: Row): Row {
     this.rows.push(row);
-    if (row.status === 'ok') this.write(`${row.name} ${formatNumber(row.value)} ${row.unit}`);
+    if (row.status === 'ok') this.write(`${row.name} ${formatValue(row)} ${row.unit}`);
     else this.write(`# ${row.name} ${row.status.toUpperCase()}: ${row.note ?? ''}`);
     return row;
   }
@@ -140,6 +147,24 @@ export class Reporter {
       value,
       spread: '(from the medians above)',
       runs: 0,
+      status: Number.isFinite(value) ? 'ok' : 'failed',
+      ...(target ? { target } : {}),
+      ...(note ? { note } : {}),
+    });
+  }
+
+  /**
+   * A count or total over all runs (e.g. wrong answers): the value itself (a whole number unless
+   * `integer` is false), and what it was counted over in the second column.
+   */
+  count(name: string, unit: string, value: number, over: string, target?: Target, note?: string, integer = true): Row {
+    return this.emit({
+      name,
+      unit,
+      value,
+      spread: over,
+      runs: 0,
+      integer,
       status: Number.isFinite(value) ? 'ok' : 'failed',
       ...(target ? { target } : {}),
       ...(note ? { note } : {}),
