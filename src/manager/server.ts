@@ -1,6 +1,7 @@
 // The manager's UDP adapter: one endpoint (which answers repeated requests from its reply cache
-// before anything else, SPEC §1.4 item 3) in front of the pure state machine of handle.ts.
-// Every datagram the manager sends is a reply to a request (§1.2).
+// before anything else, SPEC §1.4 item 3) in front of the pure state machine of handle.ts, and the
+// failure detector (issue 11). Every datagram the manager sends is a reply to a request (§1.2),
+// but for dht-reset and repair-dht, which it sends when it gave up on a peer or evicted a dead one.
 import { realClock, type Clock, type Timer } from '../transport/clock.js';
 import { errorMessage } from '../peer/errors.js';
 import { DEFAULT_AWAIT_TIMEOUT_MS, MANAGER_SOURCE_BURST, MANAGER_SOURCE_RATE_PER_S } from '../transport/timing.js';
@@ -13,7 +14,7 @@ import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Request, type Tuple } from '../wire/messages.js';
 import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
-import { EVICTED_MEMORY_MS } from '../transport/timing.js';
+import { EVICTED_MEMORY_MS, REQUEST_BUDGET_MS } from '../transport/timing.js';
 import { evictDead } from './eviction.js';
 import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
@@ -54,6 +55,8 @@ interface EvictedPeer {
 }
 
 const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
+/** Evicted peers a heartbeat's answer names at most (about 16 bytes each). */
+const MAX_EVICTED_LISTED = 100;
 
 export class ManagerServer {
   private current: ManagerState = initialState();
@@ -163,7 +166,7 @@ export class ManagerServer {
     if (changed) this.changed();
     if (req.type === 'dht-repaired' && req.lost !== undefined && outcome.reply.ok) {
       // SPEC §6.5 step 5 after a repair: the ring is whole, but empty. Said, not hidden.
-      this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT holds no records: ${req.name} has ${req.lost}; its leader may tear it down` });
+      this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT holds no records (${req.lost}); its leader ${req.name} may tear it down` });
     }
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
@@ -174,7 +177,9 @@ export class ManagerServer {
   /** After the state changed: the detector follows the registry, the give-up timer the mode. */
   private changed(): void {
     if (this.detector !== null) {
-      for (const name of this.current.peers.keys()) if (!this.detector.isTracked(name)) this.detector.track(name);
+      // A name new to the registry has just registered: it is not heard from until the answer
+      // reaches it, so it gets the register's retry budget before its silence counts.
+      for (const name of this.current.peers.keys()) if (!this.detector.isTracked(name)) this.detector.track(name, REQUEST_BUDGET_MS);
       for (const name of [...this.detector.tracked()]) if (!this.current.peers.has(name)) this.detector.forget(name);
     }
     this.armAwaitTimer();
@@ -203,10 +208,17 @@ export class ManagerServer {
     this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: false, error });
   }
 
-  /** Peers declared dead that the ring may still count on while it is being repaired. */
+  /**
+   * Peers declared dead that the ring may still count on while it is being repaired; then the
+   * peers evicted lately that have not registered again (the latest MAX_EVICTED_LISTED). A peer
+   * evicted while it was stopped carries on when it wakes, before its heartbeat's answer tells it:
+   * its join-request must find the leader knowing that this join is over.
+   */
   private deadMembers(): readonly string[] {
     const mode = this.current.mode;
-    return mode.kind === 'AwaitDhtRepaired' ? mode.dead : [];
+    const repairing = mode.kind === 'AwaitDhtRepaired' ? mode.dead : [];
+    const evicted = this.evicted.keys().filter((name) => !this.current.peers.has(name) && !repairing.includes(name));
+    return [...repairing, ...evicted.slice(-MAX_EVICTED_LISTED)];
   }
 
   private onDetectorEvent(e: DetectorEvent): void {
@@ -273,12 +285,16 @@ export class ManagerServer {
     this.reset(gaveUp.notify, gaveUp.reason);
   }
 
-  /** Tells the peers of an abandoned DHT to drop its ring state and records. */
+  /**
+   * Tells the peers of an abandoned DHT to drop its ring state and records (or a leaver or joiner
+   * whose procedure a repair replaced to stop). The DHT is always the last one set up: its serial
+   * goes along, so that they refuse a late grant of it.
+   */
   private reset(notify: readonly PeerEntry[], reason: string): void {
     for (const peer of notify) {
       this.onEvent({ kind: 'trace', from: 'manager', to: peer.name, text: `dht-reset (${reason})` });
       this.endpoint
-        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason }, { who: peer.name })
+        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason, serial: this.current.dhts }, { who: peer.name })
         .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `dht-reset to ${peer.name}: ${errorMessage(err)}` }));
     }
   }

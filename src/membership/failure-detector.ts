@@ -81,9 +81,13 @@ export class FailureDetector {
     this.timer = null;
   }
 
-  /** Starts watching a peer (it registered): it counts as heard from now. */
-  track(name: string): void {
-    this.peers.set(name, { lastHeard: this.clock.now(), health: 'Alive' });
+  /**
+   * Starts watching a peer (it registered): it counts as heard from now, or from graceMs later. A
+   * peer sends its first heartbeat only once the answer to its register gets through, which may
+   * take its register's whole retry budget when answers are lost; its first heartbeat ends the grace.
+   */
+  track(name: string, graceMs = 0): void {
+    this.peers.set(name, { lastHeard: this.clock.now() + graceMs, health: 'Alive' });
   }
 
   /** Stops watching a peer (it deregistered or was evicted). */

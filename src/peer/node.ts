@@ -324,9 +324,11 @@ export class PeerNode {
 
   /** Sends a command to the manager and traces it and its reply in the §14 form. */
   async managerRequest(req: Unsent<ManagerRequest>, options: RequestOptions = {}): Promise<Reply> {
+    // A procedure may go on after the peer was dropped (the manager evicted it while it was stopped).
+    if (this.registration === null) throw new Error(`${req.type}: this peer is no longer registered`);
     const me = this.name ?? req.name;
     this.emit({ kind: 'trace', from: me, to: 'manager', text: commandLine({ ...req, rid: '' } as ManagerRequest) });
-    const answer = await this.registration!.m.request(this.manager, req, { who: 'manager', ...options });
+    const answer = await this.registration.m.request(this.manager, req, { who: 'manager', ...options });
     if (answer.type !== 'reply') throw new Error(`manager answered ${req.type} with ${answer.type}`);
     this.emit({ kind: 'trace', from: 'manager', to: me, text: `${req.type} ${replySummary(answer)}` });
     return answer;
@@ -378,6 +380,8 @@ export class PeerNode {
       this.repairs++; // a repair this node runs is over too
       this.resets++;
       this.lastReset = msg.reason;
+      // No grant of the DHT it was reset out of is taken any more (a set-id of it may be late).
+      if (msg.serial !== undefined) this.keys.newestSerial = Math.max(this.keys.newestSerial, msg.serial);
       this.dropRing(RESET_DURING_DISTRIBUTION);
       // Whatever this node was doing for the ring (a leave, a join, a setup) is over: its requests
       // would only disturb the ring the manager has moved on to, and a joiner's key goes too, so

@@ -3,17 +3,23 @@
 // (the fault injection the real processes use with --faults) and is watched by the execution
 // ledger. Every random choice — the manager's picks, each peer's rids and hot-potato hops, each
 // socket's faults — comes from a stream derived from the seed, so a seed replays exactly.
+// The manager runs its failure detector and every peer its heartbeats (issue 11), at the shipped
+// timing unless a run says otherwise; each peer process can be stopped and continued (SIGSTOP,
+// process-pause.ts), and the liveness ledger judges every eviction the manager makes.
+import { DEFAULT_DETECTOR, type DetectorSettings } from '../membership/failure-detector.js';
 import { ManagerServer } from '../manager/server.js';
 import { seededKeys } from '../manager/keys.js';
 import { awaitedOf, type ManagerState } from '../manager/state.js';
 import { PeerNode } from '../peer/node.js';
 import { FaultySocket } from '../transport/faults.js';
-import { DEFAULT_BATCH_BYTES } from '../transport/timing.js';
+import { DEFAULT_BATCH_BYTES, HEARTBEAT_INTERVAL_MS } from '../transport/timing.js';
 import { MemoryNetwork } from '../transport/memory-network.js';
 import type { Address, DatagramSocket } from '../transport/udp-socket.js';
 import { VirtualClock } from '../transport/virtual-clock.js';
 import { ExecutionLedger, type LedgerOwner } from './execution-ledger.js';
 import { mulberry32, type Rng } from '../data/seeded-random.js';
+import { LivenessLedger } from './liveness-ledger.js';
+import { ProcessPause } from './process-pause.js';
 import { childStream, type SimSettings } from './run-settings.js';
 import type { SimData } from './sim-data.js';
 
@@ -46,10 +52,16 @@ export interface SimPeer {
   readonly pPort: number;
   readonly dataDir: string;
   readonly node: PeerNode;
+  /** SIGSTOP and SIGCONT for its process: its clock and sockets go through this. */
+  readonly process: ProcessPause;
   /** Crashed: its sockets are gone and it is never used again. */
   dead: boolean;
-  /** The name it was registered under when it crashed: the manager may keep that entry forever. */
+  /** The name it was registered under when it crashed: the failure detector must evict it. */
   nameAtDeath: string | null;
+  /** Its m-port when it crashed (a register may name another peer's ports), for the same reason. */
+  mPortAtDeath: number | null;
+  /** Virtual time of its crash; null while alive. */
+  crashedAt: number | null;
   /** A command of it is running (a peer runs one command at a time, SPEC §5). */
   busy: boolean;
 }
@@ -59,6 +71,16 @@ export interface Cluster {
   readonly manager: ManagerServer;
   readonly peers: readonly SimPeer[];
   readonly ledger: ExecutionLedger;
+  /** Crashes, pauses and the manager's evictions: no live peer may be evicted. */
+  readonly liveness: LivenessLedger;
+  /** The failure detector's timing at the manager, and the peers' heartbeat period. */
+  readonly detector: DetectorSettings;
+  readonly heartbeatMs: number;
+  /**
+   * The manager's DHT through the run: a new entry whenever it changed (members, year, serial),
+   * with the virtual time. What a query may have met between its start and its end.
+   */
+  readonly dhtHistory: DhtChange[];
   /** The manager's warnings (give-ups) since the last drain, for the step log. */
   readonly managerNotes: string[];
   /**
@@ -68,11 +90,32 @@ export interface Cluster {
    */
   readonly exhausted: Exhausted[];
   /**
-   * The peers whose setup, leave or join the manager completed (it took their dht-complete or
-   * dht-rebuilt), in the order it did, since the last drain: which build the DHT now comes from.
+   * The builds the manager completed (it took the dht-complete, dht-rebuilt or dht-repaired of a
+   * setup, leave, join or repair), in the order it did, since the last drain: which build the DHT
+   * now comes from.
    */
-  readonly builds: string[];
+  readonly builds: Build[];
 }
+
+/** A build the manager completed: the peer whose completion it took, and whether it was a repair. */
+export interface Build {
+  readonly peer: string;
+  readonly repair: boolean;
+}
+
+/** The manager's DHT from virtual time `at` on: null, or its year, members and serial. */
+export interface DhtChange {
+  readonly at: number;
+  readonly dht: { readonly year: string; readonly members: readonly string[]; readonly serial: number } | null;
+}
+
+/** The failure detector's settings of a run; default the shipped ones. */
+export interface DetectorTiming {
+  readonly heartbeatMs: number;
+  readonly detector: DetectorSettings;
+}
+
+export const DEFAULT_DETECTOR_TIMING: DetectorTiming = { heartbeatMs: HEARTBEAT_INTERVAL_MS, detector: DEFAULT_DETECTOR };
 
 /** A request that ran out of its retry budget: who sent it, and the process it got no answer from. */
 export interface Exhausted {
@@ -86,20 +129,31 @@ const NO_RESPONSE = /no response from (\S+)/;
 /** Every event of every process, for debugging a seed: who, and the event's text. */
 export type TraceSink = (who: string, text: string) => void;
 
-export async function buildCluster(settings: SimSettings, root: Rng, data: SimData, trace?: TraceSink, secret?: string): Promise<Cluster> {
+export async function buildCluster(
+  settings: SimSettings,
+  root: Rng,
+  data: SimData,
+  trace?: TraceSink,
+  secret?: string,
+  timing: DetectorTiming = DEFAULT_DETECTOR_TIMING,
+): Promise<Cluster> {
   const clock = new VirtualClock();
   // With a system secret every process authenticates every datagram, its replay window on virtual time.
   const authentication = secret === undefined ? {} : { secret, wallClock: () => clock.now() };
-  const network = new MemoryNetwork({ clock });
+  const network = new MemoryNetwork({ clock, background: isHeartbeat });
   const ledger = new ExecutionLedger();
   const faultStreams = childStream(root);
   // Each socket draws its faults from its own stream, so the faults of one socket do not depend
   // on the traffic of another; streams are handed out in bind order, which the run fixes.
+  // A peer's sockets sit on its process's pause first (what arrives while it is stopped waits in
+  // the receive buffer), then on the faults, which delay on the shared clock: a datagram sent just
+  // before a stop is on the wire already.
   const bindFor =
-    (owner: LedgerOwner) =>
+    (owner: LedgerOwner, pause?: ProcessPause) =>
     async (ip: string, port: number): Promise<DatagramSocket> => {
       const raw = await network.bind(ip, port);
-      return ledger.watch(new FaultySocket(raw, settings.faults, clock, childStream(faultStreams)), owner);
+      const paused = pause === undefined ? raw : pause.socket(raw);
+      return ledger.watch(new FaultySocket(paused, settings.faults, clock, childStream(faultStreams), isHeartbeat), owner);
     };
 
   const managerNotes: string[] = [];
@@ -108,8 +162,12 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     const target = NO_RESPONSE.exec(text)?.[1];
     if (target !== undefined) exhausted.push({ by, target });
   };
-  const builds: string[] = [];
+  const builds: Build[] = [];
+  const dhtHistory: DhtChange[] = [{ at: 0, dht: null }];
+  const liveness = new LivenessLedger(clock, timing.detector, timing.heartbeatMs);
   let mode: ManagerState['mode'] = { kind: 'Idle' };
+  // The state before the latest change: an eviction's note comes after the peer left the registry.
+  let lastState: ManagerState | null = null;
   const managerOwner: LedgerOwner = { label: () => 'manager', ring: () => null };
   const manager = await ManagerServer.start({
     host: MANAGER_ADDRESS.ip,
@@ -120,16 +178,29 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     keys: seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT)),
     ...authentication,
     bind: bindFor(managerOwner),
+    detector: timing.detector,
     onEvent: (e) => {
       if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
       else if (e.kind === 'note' && e.level === 'warn') {
         managerNotes.push(e.text);
         noteExhausted('manager', e.text);
+        const evicted = EVICTED.exec(e.text)?.[1];
+        const entry = evicted === undefined ? undefined : lastState?.peers.get(evicted);
+        if (entry !== undefined) liveness.evicted(entry, peers);
       }
       if (e.kind === 'state') {
-        const done = e.state.mode.kind === 'Idle' && e.state.dht !== null && (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt');
-        if (done) builds.push(awaitedOf(mode)!.peer);
+        const done =
+          e.state.mode.kind === 'Idle' &&
+          e.state.dht !== null &&
+          (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt' || mode.kind === 'AwaitDhtRepaired');
+        if (done) builds.push({ peer: awaitedOf(mode)!.peer, repair: mode.kind === 'AwaitDhtRepaired' });
         mode = e.state.mode;
+        lastState = e.state;
+        liveness.sawState(e.state);
+        const d = e.state.dht;
+        const last = dhtHistory[dhtHistory.length - 1]!.dht;
+        const same = d === null ? last === null : last !== null && last.serial === d.serial && last.year === d.year && sameNames(last.members, d.members);
+        if (!same) dhtHistory.push({ at: clock.now(), dht: d === null ? null : { year: d.year, members: d.members, serial: d.serial } });
       } else trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
     },
   });
@@ -141,6 +212,7 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
     // Set once the node exists; the owner's callbacks only run after that.
     let node: PeerNode | null = null;
     const owner: LedgerOwner = { label: () => node?.name ?? label, ring: () => node?.ring ?? null };
+    const pause = new ProcessPause(clock);
     // The peer's options, drawn like everything else: most peers run the protocol as SPEC has it.
     node = new PeerNode({
       manager: MANAGER_ADDRESS,
@@ -148,9 +220,10 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
       routing: layout() < DIRECT_SHARE ? 'direct' : 'hot-potato',
       placement: layout() < DIRECT_SHARE ? 'direct' : 'ring',
       batchBytes: layout() < 0.5 ? DEFAULT_BATCH_BYTES : MIN_BATCH_BYTES + Math.floor(layout() * (DEFAULT_BATCH_BYTES - MIN_BATCH_BYTES)),
-      clock,
+      clock: pause.clock,
       random: childStream(root),
-      bind: bindFor(owner),
+      bind: bindFor(owner, pause),
+      heartbeatMs: timing.heartbeatMs,
       ...authentication,
       onEvent: (e) => {
         // The endpoint traces a received request just before it runs it, and never a repeat that
@@ -169,12 +242,34 @@ export async function buildCluster(settings: SimSettings, root: Rng, data: SimDa
       pPort: 7002 + 2 * index,
       dataDir: node.dataDir,
       node,
+      process: pause,
       dead: false,
       nameAtDeath: null,
+      mPortAtDeath: null,
+      crashedAt: null,
       busy: false,
     });
   }
-  return { clock, manager, peers, ledger, managerNotes, exhausted, builds };
+  return { clock, manager, peers, ledger, liveness, detector: timing.detector, heartbeatMs: timing.heartbeatMs, managerNotes, exhausted, builds, dhtHistory };
+}
+
+/** Where a datagram names its type: codec.encode puts it second, inside a secret's envelope too. */
+const TYPE_WITHIN_BYTES = 160;
+const HEARTBEAT_TYPE = Buffer.from('"type":"heartbeat');
+
+/**
+ * A heartbeat or its answer: traffic that never ends while peers are registered, so its timers in
+ * the network are background ones, and a step can still settle (no work in flight).
+ */
+function isHeartbeat(buf: Uint8Array): boolean {
+  return Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, TYPE_WITHIN_BYTES)).includes(HEARTBEAT_TYPE);
+}
+
+/** The manager's note of an eviction: `failure detector: evicted <name> died (<why>)…`. */
+const EVICTED = /^failure detector: evicted (\S+) died /;
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** One line of the peers' set-up for the run log: address, data directory and options. */
@@ -192,9 +287,12 @@ export function describePeers(cluster: Cluster, data: SimData): string {
  * Crashes a peer: its sockets close at once with no message to anyone, and it is never used
  * again. Whatever its running command does next cannot reach the network.
  */
-export function crash(peer: SimPeer): void {
+export function crash(cluster: Cluster, peer: SimPeer): void {
+  cluster.liveness.crashed(peer);
   peer.dead = true;
   peer.nameAtDeath = peer.node.name;
+  peer.mPortAtDeath = peer.node.mPort;
+  peer.crashedAt = cluster.clock.now();
   void peer.node.detach();
 }
 

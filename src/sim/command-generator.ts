@@ -30,7 +30,7 @@ export class CommandGenerator {
 
   /** The next command, from a live peer that is not running one (not `exclude`); null if none is. */
   next(state: ManagerState, exclude?: SimPeer): PlannedCommand | null {
-    const idle = this.peers.filter((p) => !p.dead && !p.busy && p !== exclude);
+    const idle = this.peers.filter((p) => !p.dead && !p.busy && !p.process.paused && p !== exclude);
     if (idle.length === 0) return null;
     if (this.rng() < PURPOSEFUL_SHARE) {
       const planned = this.purposeful(state, idle);

@@ -13,6 +13,8 @@ export interface StepCommand {
   readonly planned: PlannedCommand;
   /** Virtual time it started at; null until then. */
   startedAt: number | null;
+  /** Virtual time it settled at; null until then. */
+  settledAt: number | null;
   /** Its settled promise: the result, or what it was rejected with (a bug: it must not reject). */
   outcome: { readonly result: CommandResult } | { readonly thrown: unknown } | null;
   /** Its peer crashed before it settled: the result says nothing about the protocol. */
@@ -24,10 +26,18 @@ export interface QueryContext {
   /** The DHT when the step started. */
   readonly dht: Dht | null;
   /**
-   * The last check found every record in place and nothing else ran in the step: then the answer
-   * must be exact, not-found included, and the path must end at the owner.
+   * The last check found every record in place, nothing else ran in the step and the DHT did not
+   * change while the query ran: then the path must end at the owner, and the record or D4's
+   * sentence must be the DHT's year's.
    */
   readonly exact: boolean;
+  /**
+   * The years of the DHTs the manager had while the query ran. A ring holds only its year's rows,
+   * so a record found is of one of them; and when there was one year only, a "not found" is a lie
+   * for any row of its file: a node whose table is not whole yet (a build or a repair is running)
+   * must answer an error, never "not found".
+   */
+  readonly years: ReadonlySet<string>;
 }
 
 /** The count check of D7 failed: records were acknowledged and are not held. */
@@ -66,13 +76,17 @@ function queryViolations(tokens: readonly string[], result: CommandResult, ctx: 
   const row = rowOf(data, eventId);
   const yearOfRow = row?.fields[2];
   const dhtYear = ctx.dht?.year;
+  const years = [...ctx.years].join(', ') || 'none';
   if (d.found) {
     if (row === undefined) out.push(`found event ${eventId}, which is in no file`);
     else if (JSON.stringify(d.record) !== JSON.stringify(recordToObject(row.fields))) out.push(`event ${eventId} came back as ${JSON.stringify(d.record)}`);
     else if (ctx.exact && yearOfRow !== dhtYear) out.push(`event ${eventId} of ${yearOfRow} found in the DHT of ${dhtYear}`);
+    else if (!ctx.years.has(yearOfRow!)) out.push(`event ${eventId} of ${yearOfRow} found while the DHT was of ${years}`);
   } else {
     if (d.message !== notFoundMessage(eventId)) out.push(`not-found message is ${JSON.stringify(d.message)}`);
-    if (ctx.exact && row !== undefined && yearOfRow === dhtYear) out.push(`event ${eventId} of details-${dhtYear}.csv answered not found`);
+    if (row !== undefined && ctx.years.size === 1 && ctx.years.has(yearOfRow!)) {
+      out.push(`event ${eventId} of details-${yearOfRow}.csv answered not found, and every DHT the manager had during the query was of ${yearOfRow}`);
+    }
   }
   const ids = path as unknown[];
   if (ids.length === 0 || !ids.every((x) => Number.isInteger(x)) || new Set(ids).size !== ids.length) {

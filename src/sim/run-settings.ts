@@ -1,5 +1,5 @@
 // What one simulated run is made of, all drawn from its seed: the number of peers, the faults of
-// the network, and how often peers crash or two commands overlap. A seed names a run completely,
+// the network, and how often peers crash or stop, or two commands overlap. A seed names a run completely,
 // so a failing seed replays exactly.
 import { mulberry32, type Rng } from '../data/seeded-random.js';
 import type { FaultConfig } from '../transport/faults.js';
@@ -12,10 +12,12 @@ export interface SimSettings {
   readonly steps: number;
   /** Faults of every socket, manager's included (the seed field is unused: each socket gets a stream). */
   readonly faults: FaultConfig;
-  /** Chance per step of a crash: of the awaited peer during its procedure, or of a Free peer. */
+  /** Chance per step of a crash: of the awaited peer during its procedure, or of a registered peer. */
   readonly crashChance: number;
   /** Chance per step that a second peer starts a command while the first one runs. */
   readonly overlapChance: number;
+  /** Chance per step that a peer process is stopped (SIGSTOP) for a while, then continued. */
+  readonly pauseChance: number;
 }
 
 /** Steps per run unless told otherwise: enough for a few DHT life cycles. */
@@ -28,6 +30,7 @@ const MAX_REORDER = 0.2;
 const MAX_DELAY_MS = 20;
 const MAX_CRASH_CHANCE = 0.08;
 const MAX_OVERLAP_CHANCE = 0.6;
+const MAX_PAUSE_CHANCE = 0.1;
 
 /**
  * A new stream seeded from one draw of `parent`. A run's components each take their own stream,
@@ -53,6 +56,8 @@ export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS): Si
     faults: { loss: draw(MAX_LOSS), dup: draw(MAX_DUP), reorder: draw(MAX_REORDER), delayMs: [0, draw(MAX_DELAY_MS)], seed },
     crashChance: rng() < 0.5 ? 0 : round(rng() * MAX_CRASH_CHANCE),
     overlapChance: round(rng() * MAX_OVERLAP_CHANCE),
+    // Drawn last, so that the draws above give every seed the settings it had before stops existed.
+    pauseChance: rng() < 0.5 ? 0 : round(rng() * MAX_PAUSE_CHANCE),
   };
 }
 
@@ -60,7 +65,7 @@ export function formatSettings(s: SimSettings): string {
   const f = s.faults;
   return (
     `${s.peers} peers, ${s.steps} steps, loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, delay 0-${f.delayMs[1]} ms, ` +
-    `crash ${s.crashChance}, overlap ${s.overlapChance}`
+    `crash ${s.crashChance}, stop ${s.pauseChance}, overlap ${s.overlapChance}`
   );
 }
 

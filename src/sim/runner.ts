@@ -1,17 +1,19 @@
 // One simulated run: build the cluster of a seed, then play its steps. A step starts a command
-// (sometimes a second one, overlapping), may crash a peer, advances virtual time until every
-// command has settled and the system is quiescent — no timer left, so nothing in flight and the
-// manager Idle — and then checks every invariant. The first violation ends the run with a thrown
-// SimulationFailure whose message starts with `seed <S>:`, and that seed replays the same run.
-import { mulberry32, type Rng } from '../data/seeded-random.js';
-import { awaitedOf } from '../manager/state.js';
+// (sometimes a second one, overlapping), may crash or stop a peer, advances virtual time until
+// every command has settled, the failure detector has done its part and the system is quiescent —
+// no timer left but the heartbeats, so nothing in flight, and the manager Idle — and then checks
+// every invariant. The first violation ends the run with a thrown SimulationFailure whose message
+// starts with `seed <S>:`, and that seed replays the same run.
+import { mulberry32 } from '../data/seeded-random.js';
+import type { ManagerState } from '../manager/state.js';
 import { runCommand } from '../peer/commands.js';
-import { buildCluster, closeCluster, crash, describePeers, type Cluster, type SimPeer } from './cluster.js';
+import { buildCluster, closeCluster, describePeers, type Cluster, type DetectorTiming, type SimPeer } from './cluster.js';
 import { CommandGenerator, type PlannedCommand } from './command-generator.js';
-import { describeResult, resultViolations, type StepCommand } from './result-checks.js';
+import { Disruptions, type DisruptionCounts } from './disruptions.js';
+import { describeResult, resultViolations, type QueryContext, type StepCommand } from './result-checks.js';
 import { childStream, drawSettings, formatSettings, type SimSettings } from './run-settings.js';
-import { simData, type SimData } from './sim-data.js';
-import { checkQuiescentState, describeDht } from './state-checks.js';
+import { PARTIAL_MISSING_YEAR, simData, type SimData } from './sim-data.js';
+import { checkQuiescentState, describeDht, type Holding } from './state-checks.js';
 
 export interface RunOptions {
   /** Steps to play (default DEFAULT_STEPS). */
@@ -22,6 +24,8 @@ export interface RunOptions {
   readonly trace?: (line: string) => void;
   /** Every process authenticates every datagram with this system secret. */
   readonly secret?: string;
+  /** The failure detector's timing (default the shipped one: heartbeats every 100 ms, dead at 2.5 s). */
+  readonly timing?: DetectorTiming;
 }
 
 export interface RunOutcome {
@@ -29,6 +33,8 @@ export interface RunOutcome {
   readonly settings: SimSettings;
   /** Requests between live processes that ran out of their retry budget (the network won). */
   readonly exhaustedBudgets: number;
+  /** Crashes, stops and evictions in the run. */
+  readonly disruptions: DisruptionCounts;
   /** One line per command and per event (crash, give-up, exhausted budget), then the state after the step. */
   readonly log: readonly string[];
 }
@@ -49,16 +55,11 @@ export class SimulationFailure extends Error {
 const WINDOW_MS = 1_000;
 /**
  * A step that is not quiescent after this much virtual time hangs. The longest legitimate step is
- * a procedure whose awaited peer died: the manager gives up after DEFAULT_AWAIT_TIMEOUT_MS (150 s)
- * and tells the members within a retry budget (10 s).
+ * a procedure whose awaited peer fell silent without the failure detector noticing: the manager
+ * gives up after DEFAULT_AWAIT_TIMEOUT_MS (150 s) and tells the members within a retry budget (10 s).
  */
 const STEP_CAP_MS = 600_000;
-/** Crashes per run at most, so that enough peers stay alive to build rings of 3. */
-const MAX_CRASHES = 2;
-/** A crash of the awaited peer waits for the manager to be awaiting it, polling this often. */
-const AWAIT_POLL_MS = 20;
-const AWAIT_POLLS = 200;
-/** The procedures during which the manager awaits the peer that runs them (SPEC §3). */
+/** The commands that change the DHT's membership; a step without one changes it only by evictions. */
 const PROCEDURES: ReadonlySet<string> = new Set(['setup-dht', 'leave-dht', 'join-dht', 'teardown-dht']);
 /** The commands that (re)distribute the year; each ends with the counts of its build. */
 const BUILDS: ReadonlySet<string> = new Set(['setup-dht', 'leave-dht', 'join-dht']);
@@ -84,14 +85,14 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   let clock: Cluster['clock'] | null = null;
   const trace = options.trace;
   const sink = trace && ((who: string, text: string) => trace(`${time(clock?.now() ?? 0)} [${who}] ${text}`));
-  const cluster = await buildCluster(settings, root, data, sink, options.secret);
+  const cluster = await buildCluster(settings, root, data, sink, options.secret, options.timing);
   clock = cluster.clock;
   record(`peers: ${describePeers(cluster, data)}`);
   options.sabotage?.(cluster);
-  const run = new Run(settings, cluster, data, childStream(root), childStream(root), record);
+  const run = new Run(settings, cluster, data, record, childStream(root), childStream(root), childStream(root));
   try {
     for (let step = 1; step <= settings.steps; step++) await run.step(step);
-    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, log };
+    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, disruptions: run.disruptionCounts, log };
   } catch (err) {
     if (!(err instanceof Violation)) throw err;
     throw new SimulationFailure(seed, err.message.replaceAll(data.root, '<data>'), log);
@@ -102,35 +103,45 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
 
 class Run {
   private readonly generator: CommandGenerator;
-  private crashes = 0;
+  private readonly disruptions: Disruptions;
   /** Requests between live processes that ran out of their retry budget. */
   exhaustedBudgets = 0;
   /** The last check found every record of the DHT in place. */
   private whole = false;
-  /** How the last build of the current DHT ended: must its data be whole? null: no DHT. */
-  private mustBeWhole: boolean | null = null;
+  /** What the current DHT must hold, from how its last build ended; null: no DHT. */
+  private holding: Holding | null = null;
   private lastDht = 'no DHT';
+  /** A peer evicted while stopped, and the name it had: it registers again first thing next step. */
+  private comeback: { readonly peer: SimPeer; readonly name: string } | null = null;
 
   constructor(
     private readonly settings: SimSettings,
     private readonly cluster: Cluster,
     private readonly data: SimData,
-    commandRng: Rng,
-    private readonly rng: Rng,
     private readonly log: (line: string) => void,
+    commandRng: () => number,
+    private readonly rng: () => number,
+    disruptionRng: () => number,
   ) {
     this.generator = new CommandGenerator(commandRng, cluster.peers, data);
+    this.disruptions = new Disruptions(cluster, settings, disruptionRng);
+  }
+
+  get disruptionCounts(): DisruptionCounts {
+    return { ...this.disruptions.counts };
   }
 
   async step(index: number): Promise<void> {
     const { clock, manager } = this.cluster;
     const before = manager.state;
-    const first = this.generator.next(before);
+    const comeback = this.comebackCommand(before);
+    const first = comeback ?? this.generator.next(before);
     if (first === null) throw new Violation(`seed ${this.settings.seed}: step ${index}: no live peer is left to run a command`);
     const commands: StepCommand[] = [newCommand(first)];
     const events: string[] = [];
     this.start(commands[0]!);
-    if (this.rng() < this.settings.overlapChance) {
+    // A comeback runs alone: a procedure beside it would make the manager busy for its register.
+    if (this.rng() < this.settings.overlapChance && comeback === null) {
       const second = this.generator.next(before, first.peer);
       if (second !== null) {
         const cmd = newCommand(second);
@@ -138,15 +149,17 @@ class Run {
         clock.setTimer(this.rng() * 1_500, () => this.start(cmd));
       }
     }
-    this.scheduleCrashes(commands[0]!, commands, events);
+    this.disruptions.schedule(commands[0]!, commands, events);
 
     const began = clock.now();
     const settled = () => commands.every((c) => c.outcome !== null);
+    const detecting = () => this.disruptions.pending();
     const where = `seed ${this.settings.seed}: step ${index} (${commands.map((c) => `${c.planned.peer.label}: ${c.planned.tokens.join(' ')}`).join('; ')})`;
     try {
-      // Stop when done, or when nothing can happen any more (no timer: a hang), or at the cap.
+      // Stop when done, or when nothing can happen any more (no timer, no detection to wait for:
+      // a hang), or at the cap. While the detector has work, only its own timers may be left.
       do await clock.advanceSettled(WINDOW_MS);
-      while (!(settled() && this.quiescent()) && clock.pendingTimers > 0 && clock.now() - began <= STEP_CAP_MS);
+      while (!(settled() && this.quiescent() && !detecting()) && (clock.pendingTimers > 0 || detecting()) && clock.now() - began <= STEP_CAP_MS);
     } catch (err) {
       // An exception out of a timer is one out of a socket callback or a retransmission: in a
       // real process it would end the process, which no datagram may do (SPEC §1.4 item 6).
@@ -156,19 +169,21 @@ class Run {
     events.push(...this.cluster.managerNotes.splice(0).map((text) => `manager: ${text}`));
     for (const c of commands) this.log(`#${index} ${time(c.startedAt)} ${c.planned.peer.label}: ${c.planned.tokens.join(' ')} → ${describeResult(c)}`);
 
-    const violations = this.cluster.ledger.drain();
+    const violations = [...this.cluster.ledger.drain(), ...this.cluster.liveness.drain()];
     if (!settled()) violations.push(`not settled after ${time(clock.now() - began)} with ${clock.pendingTimers} timers pending`);
     else if (!this.quiescent()) violations.push(`not quiescent after ${time(clock.now() - began)}: ${clock.pendingTimers} timers pending, manager ${manager.state.mode.kind}`);
-    // A query is held to the exact answer when the last check found the data whole and nothing
-    // else ran beside it (a concurrent leave or join may rebuild the ring under it).
-    const exact = this.whole && commands.length === 1;
-    for (const c of commands) violations.push(...resultViolations(c, { dht: before.dht, exact }, this.data));
+    else if (detecting()) violations.push(`the failure detector did not finish after ${time(clock.now() - began)}: ${this.describeDetecting()}`);
+    for (const c of commands) violations.push(...resultViolations(c, this.queryContext(c, before, commands.length), this.data));
     const reportedCounts = this.noteBuilds(commands);
     const state = manager.state;
-    const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, mustBeWhole: this.mustBeWhole === true, reportedCounts });
+    const holding = this.holding ?? 'any';
+    const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, holding, reportedCounts });
     violations.push(...checked.hard);
     this.whole = checked.whole;
-    this.noteExhausted(events);
+    const exhausted = this.noteExhausted(events);
+    for (const e of this.disruptions.evictions) events.push(`evicted ${e.name} at ${time(e.at)}${e.peer === null ? ' (a registration no process held)' : ''}`);
+    violations.push(...this.healingViolations(before, commands, exhausted));
+    this.noteComeback();
     for (const e of events) this.log(`   ${e}`);
     // Every view must agree, whatever the network did: a procedure the network defeated reports
     // it, and the manager then tears the DHT down and resets its members.
@@ -177,14 +192,98 @@ class Run {
     if (violations.length > 0) throw new Violation(`${where}: ${violations.join('; ')}`);
   }
 
-  /** Logs the requests between live processes that ran out of their retry budget in this step. */
-  private noteExhausted(events: string[]): void {
+  /**
+   * Logs the requests between live processes that ran out of their retry budget in this step;
+   * returns how many requests ran out, to whomever.
+   */
+  private noteExhausted(events: string[]): number {
     const deadNames = new Set(this.cluster.peers.filter((p) => p.dead).map((p) => p.nameAtDeath ?? p.label));
+    const all = this.cluster.exhausted.splice(0);
     // A request to a crashed peer is meant to run out; one between live processes is the
-    // transport's own verdict that the network defeated it.
-    const exhausted = this.cluster.exhausted.splice(0).filter((e) => !deadNames.has(e.target));
+    // transport's own verdict that the network (or a stop) defeated it.
+    const exhausted = all.filter((e) => !deadNames.has(e.target));
     this.exhaustedBudgets += exhausted.length;
     for (const e of new Set(exhausted.map((x) => `${x.by} got no response from ${x.target}`))) events.push(`retry budget ran out: ${e}`);
+    return all.length;
+  }
+
+  /**
+   * What a query's answer is held to: the years of the DHTs it met, and exactness when the last
+   * check found the data whole, nothing else ran beside it (a concurrent leave or join may rebuild
+   * the ring under it) and the DHT did not change while it ran (an eviction may repair the ring).
+   */
+  private queryContext(c: StepCommand, before: ManagerState, commands: number): QueryContext {
+    const history = this.cluster.dhtHistory;
+    const from = c.startedAt ?? this.cluster.clock.now();
+    const to = c.settledAt ?? this.cluster.clock.now();
+    const years = new Set<string>();
+    let changed = false;
+    for (let i = 0; i < history.length; i++) {
+      const h = history[i]!;
+      const next = history[i + 1];
+      // This DHT lasted [h.at, next.at): did it overlap the query's [from, to]?
+      if (h.at > to || (next !== undefined && next.at <= from)) continue;
+      if (h.at > from) changed = true;
+      if (h.dht !== null) years.add(h.dht.year);
+    }
+    return { dht: before.dht, exact: this.whole && commands === 1 && !changed, years };
+  }
+
+  /**
+   * Every ring member the detector evicted in a step that changed the DHT no other way (no setup,
+   * leave, join or teardown ran) ends in a repaired ring of the survivors, in their order, or in
+   * no DHT when fewer than 3 survive. The DHT may also be gone when the network defeated the repair
+   * (a retry budget ran out: the repair reported it and the manager abandoned the DHT).
+   */
+  private healingViolations(before: ManagerState, commands: readonly StepCommand[], exhausted: number): string[] {
+    const dht = before.dht;
+    const evicted = new Set(this.disruptions.evictions.map((e) => e.name));
+    if (dht === null || !dht.members.some((m) => evicted.has(m))) return [];
+    if (commands.some((c) => PROCEDURES.has(c.planned.tokens[0] ?? ''))) return [];
+    const survivors = dht.members.filter((m) => !evicted.has(m));
+    const now = this.cluster.manager.state.dht;
+    const want = survivors.length >= 3 ? `DHT ${dht.year} [${survivors.join(', ')}]` : 'no DHT';
+    const got = now === null ? 'no DHT' : `DHT ${now.year} [${now.members.join(', ')}]`;
+    if (got === want || (now === null && exhausted > 0)) return [];
+    return [`the DHT of [${dht.members.join(', ')}] lost ${[...evicted].filter((m) => dht.members.includes(m)).join(', ')} to the failure detector: it should be ${want}, and it is ${got}`];
+  }
+
+  /** What the detector is still waiting for, for a violation. */
+  private describeDetecting(): string {
+    const peers = this.cluster.peers;
+    const stopped = peers.filter((p) => p.process.paused).map((p) => `${p.label} stopped`);
+    const registry = this.cluster.manager.state.peers;
+    const dead = peers.filter((p) => p.dead && p.nameAtDeath !== null && registry.get(p.nameAtDeath)?.mPort === p.mPortAtDeath).map((p) => `${p.nameAtDeath} crashed but registered`);
+    const unaware = peers.filter((p) => !p.dead && p.node.name !== null && registry.get(p.node.name)?.mPort !== p.node.mPort).map((p) => `${p.node.name} evicted but unaware`);
+    return [...stopped, ...dead, ...unaware].join(', ') || 'nothing left';
+  }
+
+  /**
+   * A peer that the manager evicted while it was stopped, and that has dropped its registration on
+   * waking (it is Unregistered), registers again under its name next step: that must succeed when
+   * neither the name nor its addresses have been taken meanwhile.
+   */
+  private noteComeback(): void {
+    this.comeback = null;
+    for (const e of this.disruptions.evictions) {
+      const p = e.peer;
+      if (p !== null && !p.dead && p.node.name === null && !p.busy) {
+        this.comeback = { peer: p, name: e.name };
+        return;
+      }
+    }
+  }
+
+  private comebackCommand(state: ManagerState): PlannedCommand | null {
+    const c = this.comeback;
+    this.comeback = null;
+    if (c === null || c.peer.dead || c.peer.busy || c.peer.node.name !== null) return null;
+    const p = c.peer;
+    const taken =
+      state.peers.has(c.name) ||
+      [...state.peers.values()].some((e) => e.ip === p.ip && [e.mPort, e.pPort].some((port) => port === p.mPort || port === p.pPort)) ||
+      this.cluster.peers.some((q) => q !== p && !q.dead && q.ip === p.ip && [q.node.mPort, q.node.self?.port].some((port) => port === p.mPort || port === p.pPort));
+    return { peer: p, tokens: ['register', c.name, p.ip, String(p.mPort), String(p.pPort)], expect: taken ? 'any' : 'ok' };
   }
 
   /** Nothing in flight, no timer, the manager Idle. */
@@ -194,8 +293,9 @@ class Run {
 
   private start(cmd: StepCommand): void {
     const peer = cmd.planned.peer;
-    if (peer.dead || peer.busy) {
-      cmd.outcome = { result: { command: cmd.planned.tokens[0] ?? '', ok: false, error: 'not run: the peer crashed before' } };
+    if (peer.dead || peer.busy || peer.process.paused) {
+      const why = peer.process.paused ? 'the peer is stopped' : 'the peer crashed before';
+      cmd.outcome = { result: { command: cmd.planned.tokens[0] ?? '', ok: false, error: `not run: ${why}` } };
       cmd.crashed = true;
       return;
     }
@@ -205,6 +305,7 @@ class Run {
     const ask = () => Promise.resolve(this.generator.answerPrompt(this.cluster.manager.state.dht?.year ?? ''));
     const settle = (outcome: NonNullable<StepCommand['outcome']>) => {
       cmd.outcome = outcome;
+      cmd.settledAt = this.cluster.clock.now();
       peer.busy = false;
     };
     runCommand(peer.node, cmd.planned.tokens, ask).then(
@@ -214,47 +315,7 @@ class Run {
   }
 
   /**
-   * Crashes inside the protocol's fault model (SPEC §1.4 item 7): the peer the manager awaits,
-   * during the procedure that makes it awaited, or a Free peer at any moment. A ring member that
-   * dies silently is outside it — nothing detects that — so no InDHT member is ever crashed.
-   */
-  private scheduleCrashes(first: StepCommand, commands: readonly StepCommand[], events: string[]): void {
-    const { clock } = this.cluster;
-    const chance = this.settings.crashChance;
-    if (chance === 0) return;
-    const afterCrash = (victim: SimPeer, why: string) => {
-      this.crashes++;
-      crash(victim);
-      for (const c of commands) if (c.planned.peer === victim && c.outcome === null) c.crashed = true;
-      events.push(`crash ${victim.label} at ${time(clock.now())} (${why})`);
-    };
-    if (PROCEDURES.has(first.planned.tokens[0]!) && this.rng() < chance) {
-      let polls = 0;
-      const tryAwaited = () => {
-        const peer = first.planned.peer;
-        if (first.outcome !== null || peer.dead || this.crashes >= MAX_CRASHES) return;
-        if (awaitedOf(this.cluster.manager.state.mode)?.peer === peer.node.name) afterCrash(peer, 'awaited by the manager');
-        else if (polls++ < AWAIT_POLLS) clock.setTimer(AWAIT_POLL_MS, tryAwaited);
-      };
-      clock.setTimer(crashDelay(this.rng), tryAwaited);
-    }
-    if (this.rng() < chance / 2) {
-      const pick = this.rng();
-      clock.setTimer(crashDelay(this.rng), () => {
-        if (this.crashes >= MAX_CRASHES) return;
-        const state = this.cluster.manager.state;
-        const awaited = awaitedOf(state.mode)?.peer;
-        const free = this.cluster.peers.filter((p) => {
-          const name = p.node.name;
-          return !p.dead && name !== null && name !== awaited && state.peers.get(name)?.state === 'Free' && p.node.stateName() === 'Free';
-        });
-        if (free.length > 0) afterCrash(free[Math.floor(pick * free.length)]!, 'Free');
-      });
-    }
-  }
-
-  /**
-   * Remembers how the DHT's last build ended, which decides whether its data must be whole.
+   * Remembers how the DHT's last build ended, which decides what its members must hold.
    * Returns the per-node counts that build reported with its SUCCESS, or null.
    */
   private noteBuilds(commands: readonly StepCommand[]): readonly number[] | null {
@@ -262,31 +323,37 @@ class Run {
     const dht = describeDht(state);
     // The manager's order decides which build the DHT comes from: a join's command may end after
     // the leave the manager took next (its dht-rebuilt reply was lost and retransmitted).
-    const lastBuilder = this.cluster.builds.splice(0).at(-1);
+    const last = this.cluster.builds.splice(0).at(-1);
     let counts: readonly number[] | null = null;
-    if (lastBuilder !== undefined) {
-      const c = commands.find((x) => BUILDS.has(x.planned.tokens[0]!) && x.planned.peer.node.name === lastBuilder && x.outcome !== null);
+    if (last?.repair === true) {
+      // A repair has no command to report on: the new leader's copy of the year decides. With
+      // one, the ring is whole again; without, it is whole and empty (SPEC §6.5 step 5).
+      const leader = this.cluster.peers.find((p) => !p.dead && p.node.name === last.peer);
+      this.holding = leader === undefined || state.dht === null ? 'any' : canRead(leader, state.dht.year, this.data) ? 'whole' : 'empty';
+    } else if (last !== undefined) {
+      const c = commands.find((x) => BUILDS.has(x.planned.tokens[0]!) && x.planned.peer.node.name === last.peer && x.outcome !== null);
       const r = c !== undefined && 'result' in c.outcome! ? c.outcome.result : null;
-      // Unknown (its builder crashed, or typed dht-complete by hand): whole is not required.
-      this.mustBeWhole = r !== null && !c!.crashed && (r.ok || !EXCUSED_BUILD_FAILURE.test(r.error ?? ''));
+      // Unknown (its builder crashed, or typed dht-complete by hand): anything in its place will do.
+      if (r === null || c!.crashed) this.holding = 'any';
+      else this.holding = r.ok || !EXCUSED_BUILD_FAILURE.test(r.error ?? '') ? 'whole' : 'empty';
       if (r?.ok && !c!.crashed) counts = (r.data?.recordsPerNode as readonly number[] | undefined) ?? null;
     } else if (dht !== this.lastDht) {
       // Changed with no build completed (a give-up): nothing to hold it to.
-      this.mustBeWhole = false;
+      this.holding = 'any';
     }
-    if (state.dht === null) this.mustBeWhole = null;
+    if (state.dht === null) this.holding = null;
     this.lastDht = dht;
     return counts;
   }
 }
 
 function newCommand(planned: PlannedCommand): StepCommand {
-  return { planned, startedAt: null, outcome: null, crashed: false };
+  return { planned, startedAt: null, settledAt: null, outcome: null, crashed: false };
 }
 
-/** A crash moment: log-uniform from 5 ms to 5 s, since procedures take milliseconds to seconds. */
-function crashDelay(rng: Rng): number {
-  return 5 * 1_000 ** rng();
+/** The peer's data directory holds the year (the partial one lacks one year, D18). */
+function canRead(peer: SimPeer, year: string, data: SimData): boolean {
+  return peer.dataDir === data.fullDir || year !== PARTIAL_MISSING_YEAR;
 }
 
 function time(ms: number | null): string {

@@ -39,12 +39,14 @@ export async function simMain(argv: string[]): Promise<void> {
   let passed = 0;
   let failed = 0;
   let exhausted = 0;
+  const disrupted = { crashes: 0, stops: 0, evictions: 0 };
   for (let seed = first; seed < first + count; seed++) {
     try {
       const outcome = await runSeed(seed, { steps, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
       if (verbose) console.log(outcome.log.join('\n'));
       passed++;
       if (outcome.exhaustedBudgets > 0) exhausted++;
+      for (const k of ['crashes', 'stops', 'evictions'] as const) disrupted[k] += outcome.disruptions[k];
     } catch (err) {
       if (!(err instanceof SimulationFailure)) throw err;
       if (verbose) console.log(err.log.join('\n'));
@@ -55,6 +57,8 @@ export async function simMain(argv: string[]): Promise<void> {
   console.log(`${passed} passed, ${failed} failed`);
   // How often the network defeated a request between live processes, and the system still agreed.
   if (exhausted > 0) console.log(`(in ${exhausted} of them a request between live processes ran out of its retry budget)`);
+  // What the failure detector was put through in the runs that passed (issue 11).
+  if (passed > 0) console.log(`(in those that passed, ${disrupted.crashes} peers crashed, ${disrupted.stops} were stopped and continued, and the manager evicted ${disrupted.evictions})`);
   if (failed > 0) process.exitCode = 1;
 }
 

@@ -6,20 +6,26 @@
 // manager's view of each peer equals the peer's own, and the ring holds every record exactly where
 // the manager's ring says. They hold even after the network defeated a request (a retry budget ran
 // out): the procedure reports its failure and the manager tears the DHT down and resets its
-// members. A ring with a dead member cannot be checked; it cannot be built either, since a set-id
-// to the dead peer fails the setup.
+// members. With the failure detector a crashed peer leaves the registry, and a ring member that
+// died is cut out of the ring (issue 11): a registration or a ring of a dead peer is a violation.
 import { ownerOf, positionOf } from '../data/hashing.js';
 import { invariantViolations } from '../manager/invariants.js';
 import type { ManagerState } from '../manager/state.js';
 import type { SimPeer } from './cluster.js';
 import type { SimData } from './sim-data.js';
 
+/**
+ * What the DHT must hold, from how its last build (setup, leave, join or repair) ended: every
+ * record; none (the leader had no copy of the year, SPEC §6.5 step 5: the ring whole and empty);
+ * or whatever it holds, as long as each record is in its place (the build's end is unknown).
+ */
+export type Holding = 'whole' | 'empty' | 'any';
+
 export interface StateCheckInput {
   readonly state: ManagerState;
   readonly peers: readonly SimPeer[];
   readonly data: SimData;
-  /** The last build (setup, leave or join) of this DHT gave no excuse, so every record must be held. */
-  readonly mustBeWhole: boolean;
+  readonly holding: Holding;
   /** The confirmed counts (D7) of a build that ended ok in this step: each node must hold its count. */
   readonly reportedCounts: readonly number[] | null;
 }
@@ -67,7 +73,10 @@ function registryViolations(state: ManagerState, peers: readonly SimPeer[], live
   for (const entry of state.peers.values()) {
     const p = live.get(entry.name);
     if (p === undefined) {
-      if (!deadNames.has(entry.name)) about(entry.name, `the manager has ${entry.name} registered (${entry.state}), but no live peer is registered as ${entry.name}`);
+      // The failure detector evicts a crashed peer (issue 11), and a registration whose peer gave
+      // up on its register; the step has waited for both.
+      if (deadNames.has(entry.name)) about(entry.name, `${entry.name} crashed, and the manager still has it registered (${entry.state})`);
+      else about(entry.name, `the manager has ${entry.name} registered (${entry.state}), but no live peer is registered as ${entry.name}`);
       continue;
     }
     const own = p.node.status();
@@ -133,8 +142,11 @@ function ringViolations(input: StateCheckInput, members: readonly SimPeer[]): { 
     for (const [kind, m] of misplaced) about(`${who} holds ${m.count} records ${kind} (e.g. event ${m.example})`);
   });
   const complete = held.size === l && out.length === 0;
-  if (input.mustBeWhole && held.size !== l) {
+  if (input.holding === 'whole' && held.size !== l) {
     out.push({ text: `the members hold ${held.size} of the ${l} records, and the last build gave no excuse`, peers: names });
+  }
+  if (input.holding === 'empty' && held.size > 0) {
+    out.push({ text: `the members hold ${held.size} records, but the last build's leader had no copy of ${dht.year}: the ring must be whole and empty (SPEC §6.5 step 5)`, peers: names });
   }
   return { violations: out, whole: complete };
 }

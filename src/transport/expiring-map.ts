@@ -36,6 +36,12 @@ export class ExpiringMap<K, V> {
     return this.entries.delete(key);
   }
 
+  /** The keys not expired yet, oldest first. */
+  keys(): K[] {
+    this.sweep();
+    return [...this.entries.keys()];
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -81,11 +81,16 @@ export class FaultySocket implements DatagramSocket {
   readonly stats: FaultStats = { sent: 0, dropped: 0, duplicated: 0, reordered: 0 };
   private readonly random: () => number;
 
+  /**
+   * @param background says which datagrams belong to a chore that never ends (heartbeats): their
+   *   delays are background timers of the clock, not work in flight (see Clock.setTimer).
+   */
   constructor(
     private readonly inner: DatagramSocket,
     private readonly config: FaultConfig,
     private readonly clock: Clock = realClock,
     random?: () => number,
+    private readonly background: (buf: Uint8Array) => boolean = () => false,
   ) {
     // Each socket draws from its own stream, derived from the seed and its port, so that the
     // faults of one socket do not depend on the traffic of another.
@@ -113,7 +118,7 @@ export class FaultySocket implements DatagramSocket {
         delay += this.between(REORDER_HOLD_MS);
       }
       if (delay <= 0) this.inner.send(bytes, to);
-      else this.clock.setTimer(delay, () => this.inner.send(bytes, to));
+      else this.clock.setTimer(delay, () => this.inner.send(bytes, to), this.background(bytes));
     }
   }
 

@@ -13,6 +13,11 @@ export interface MemoryNetworkOptions {
   readonly clock?: VirtualClock;
   /** Latency of every delivery in ms; default 0. Equal for all, so the network never reorders. */
   readonly delayMs?: number;
+  /**
+   * Datagrams of a chore that never ends (heartbeats): their deliveries are background timers of
+   * the clock, not work in flight, so that a simulation can tell when the system has settled.
+   */
+  readonly background?: (buf: Uint8Array) => boolean;
 }
 
 export interface MemoryNetworkStats {
@@ -37,6 +42,7 @@ export class MemoryNetwork {
   readonly stats: MemoryNetworkStats = { sent: 0, delivered: 0, unreachable: 0, oversize: 0 };
   private readonly clock: VirtualClock | undefined;
   private readonly delay: number;
+  private readonly background: (buf: Uint8Array) => boolean;
   /** Open sockets by "ip:port". */
   private readonly bound = new Map<string, MemorySocket>();
   /** Next port tried for a bind to port 0; walks the ephemeral range so ports are not reused at once. */
@@ -47,6 +53,7 @@ export class MemoryNetwork {
     const delay = options.delayMs ?? 0;
     if (!(delay >= 0 && Number.isFinite(delay))) throw new RangeError(`delayMs must be a finite number of ms >= 0, got ${delay}`);
     this.delay = delay;
+    this.background = options.background ?? (() => false);
   }
 
   /** A socket on ip:port (port 0: a free one). Rejects with code EADDRINUSE when the address is taken. */
@@ -74,7 +81,7 @@ export class MemoryNetwork {
     }
     // Copy now: the sender may reuse its buffer, and the receiver must own what it is given.
     const bytes = Buffer.from(buf);
-    this.schedule(this.delay, () => this.arrive(bytes, from, to));
+    this.schedule(this.delay, () => this.arrive(bytes, from, to), this.background(bytes));
   }
 
   /** Called by a socket's close(): frees its address for the next bind. */
@@ -97,8 +104,8 @@ export class MemoryNetwork {
    * Later, never now: even a 0 ms delivery runs after the sender's send() has returned. Real timers
    * stay ref'd: a datagram in flight keeps the process alive, as an open UDP socket would.
    */
-  private schedule(ms: number, fn: () => void): void {
-    if (this.clock) this.clock.setTimer(ms, fn);
+  private schedule(ms: number, fn: () => void, background: boolean): void {
+    if (this.clock) this.clock.setTimer(ms, fn, background);
     else if (ms === 0) setImmediate(fn);
     else setTimeout(fn, ms);
   }

@@ -92,13 +92,13 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     fields: optional(isFields),
     error: optional(isString),
   },
-  teardown: { origin: isTuple, final: isBool },
+  teardown: { origin: isTuple, final: isBool, epoch: optional(isString) },
   'reset-id': { origin: isTuple, id: isNat, n: isNat, ring: arrayOf(isTuple), epoch: isString },
   'rebuild-dht': { origin: isTuple, year: isString, s: isNat },
   'rebuild-done': OUTCOME,
   'join-request': { joiner: isTuple },
   'join-done': { ...OUTCOME, ring: arrayOf(isTuple) },
-  'dht-reset': { reason: isString },
+  'dht-reset': { reason: isString, serial: optional(isNat) },
 };
 
 /** True for every type in the inventory. */

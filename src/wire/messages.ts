@@ -110,6 +110,12 @@ export interface DhtResetRequest {
   readonly type: 'dht-reset';
   readonly rid: string;
   readonly reason: string;
+  /**
+   * The serial of the DHT the peer is reset out of: from now on it refuses grants of it, so that a
+   * set-id of that DHT still on its way (from a leader evicted while stopped, which wakes and
+   * carries on) does not put it back in a ring the manager has given up.
+   */
+  readonly serial?: number;
 }
 
 /**
@@ -138,7 +144,8 @@ export interface HeartbeatRequest {
  * The manager's answer to a heartbeat. ok:false when the manager does not know the sender under
  * that name (evicted, or a manager that lost its state), with the reason. `suspects` names the
  * peers the detector suspects (Free ones too), and `dead` the members it has declared dead while
- * the ring is repaired without them: nodes route their queries around them.
+ * the ring is repaired without them: nodes route their queries around them. `dead` also names
+ * the peers evicted lately that have not registered again: a leader refuses their join-request.
  */
 export interface HeartbeatAck {
   readonly type: 'heartbeat-ack';
@@ -313,6 +320,12 @@ export interface TeardownRequest {
   readonly rid: string;
   readonly origin: Tuple;
   readonly final: boolean;
+  /**
+   * The epoch of the build the round tears down (absent when its originator had none). A node of
+   * another build drops it: a round held up at a stopped node, and let go when it wakes, must not
+   * empty the ring that a repair has built meanwhile (issue 11).
+   */
+  readonly epoch?: string;
 }
 
 /** Renumbers the ring after a leave: new[k] takes id k; the last node returns it to origin (D15). */

@@ -13,7 +13,10 @@ import { MemoryNetwork } from '../../src/transport/memory-network.js';
 import { VirtualClock } from '../../src/transport/virtual-clock.js';
 import { encode } from '../../src/wire/codec.js';
 
-/** Seeds of the CI run: at least 500 (issue 3, item 4); 20–30 ms each on a 2-core machine. */
+/**
+ * Seeds of the CI run: at least 500 (issue 3, item 4), 1,000 since issue 11; about 100 ms each on
+ * a 2-core machine, heartbeats, crashes and stops included (liveness.test.ts plants their bugs).
+ */
 const CI_SEEDS = 1_000;
 
 test(`${CI_SEEDS} seeded runs keep every invariant after every step`, async () => {

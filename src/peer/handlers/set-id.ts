@@ -16,6 +16,13 @@ export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address, raw: B
     });
     return;
   }
+  const leader = msg.ring[0]!;
+  if (msg.grant === undefined && node.ring !== null && !node.ring.ring.some((t) => sameTuple(t, leader))) {
+    // A rebuild of this DHT (a join or a repair) by a leader the ring has moved past: one the
+    // manager evicted while it was stopped, which woke and carried on (issue 11). Not answered.
+    node.note(`set-id from ${leader.name}, who is not in this ring (any more); dropped`, 'warn');
+    return;
+  }
   const key = provingKey(node, msg, raw);
   if (key === null) return; // admitted, so unreachable; a set-id is never adopted without its key
   if (msg.grant !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, msg.grant.serial);

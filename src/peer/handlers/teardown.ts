@@ -34,6 +34,13 @@ export function onTeardown(node: PeerNode, msg: TeardownRequest, raw: Buffer): v
     node.note(`teardown from ${msg.origin.name}, who is not in this ring (any more); dropped`, 'warn');
     return;
   }
+  if (msg.epoch !== undefined && r.epoch !== null && r.epoch !== msg.epoch) {
+    // A round of an earlier build of this ring, let go late (by a node that was stopped): the
+    // ring has been rebuilt since, by a repair, and this round's originator moved on with it.
+    node.seen.set(key, null);
+    node.note(`teardown from ${msg.origin.name} of an earlier build of the ring; dropped`, 'warn');
+    return;
+  }
   const next = rightNeighbour(r);
   const cleared = node.table.size;
   node.table.clear();

@@ -17,11 +17,23 @@ export function startRepair(node: PeerNode, msg: RepairDhtRequest): void {
 }
 
 async function repair(node: PeerNode, msg: RepairDhtRequest): Promise<void> {
+  const current = node.ring;
+  if (current !== null && msg.ring.some((t) => !current.ring.some((u) => sameTuple(t, u)))) {
+    // A repair only ever takes members out, so one that names a node this ring no longer has is
+    // older than the ring: a retransmission of a repair-dht that a newer one (another member died)
+    // overtook. Acting on it would put the dead member back.
+    node.note(`repair-dht naming ${msg.ring.map((t) => t.name).join(', ')} is older than this ring; ignored`, 'warn');
+    return;
+  }
   const run = ++node.repairs;
   node.cancelDistribution?.('superseded by a repair of the ring');
+  // Whatever else this node was doing for the ring is over too: a join it leads (the manager has
+  // reset the joiner), or an earlier repair. Its rounds and set-ids, let go late, would rebuild
+  // the ring the repair replaces (a teardown round held up at a stopped member, say).
   const self = node.self;
-  const r = node.ring;
   if (self === null) return;
+  node.p.cancelAll('superseded by a repair of the ring');
+  const r = node.ring;
   let outcome: RebuildOutcome;
   const first = msg.ring[0];
   if (r === null || first === undefined || !sameTuple(first, self)) {

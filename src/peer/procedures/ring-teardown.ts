@@ -6,7 +6,8 @@ import { rightNeighbour } from '../ring-state.js';
 export async function ringTeardown(node: PeerNode, final: boolean): Promise<void> {
   const r = node.ring;
   if (r === null) throw new Error('not in a ring');
-  await node.peerRequest(rightNeighbour(r), { type: 'teardown', origin: node.self!, final }, { who: 'the ring' });
+  const epoch = r.epoch === null ? {} : { epoch: r.epoch };
+  await node.peerRequest(rightNeighbour(r), { type: 'teardown', origin: node.self!, final, ...epoch }, { who: 'the ring' });
   node.table.clear();
   if (final) node.keys.left = r.key;
   // Until the renumbering gives a new epoch, no store is accepted (see RingState.epoch).
