@@ -47,6 +47,14 @@ function allProcs(fleet: Fleet): Driver[] {
   return [fleet.manager.proc, ...fleet.peers.values()];
 }
 
+/** No live peer is declared dead in a lossy run (issue 11): the manager evicted nobody. */
+function assertNoEviction(fleet: Fleet): number {
+  const notes = fleet.manager.proc.lines.filter((l) => isNote(l, /^failure detector: /)).map((l) => String(l.text));
+  const evicted = notes.filter((text) => text.startsWith('failure detector: evicted'));
+  assert.deepEqual(evicted, [], 'no live peer may be evicted under loss');
+  return notes.filter((text) => text.startsWith('failure detector: suspect')).length;
+}
+
 describe('the demo under injected loss, duplication, reordering and delay', () => {
   test('10% loss: setup 1950 n = 3, queries, join, leave, teardown, deregister', { skip: skipUnlessYear('1950'), timeout: 120_000 }, async (t: TestContext) => {
     const seedOf = (i: number) => 101 + i;
@@ -95,6 +103,7 @@ describe('the demo under injected loss, duplication, reordering and delay', () =
       }
       const r = retransmissions(allProcs(fleet));
       assert.ok(r.stores + r.other > 0, 'at 10% loss something must have been retransmitted');
+      t.diagnostic(`10% loss: no eviction; ${assertNoEviction(fleet)} suspicions`);
       t.diagnostic(`10% loss, 1950 n=3: setup ${setupMs} ms; stores retransmitted ${r.stores}; other requests retransmitted ${r.other}; repeats answered from a reply cache ${r.replyCache}`);
     } finally {
       await fleet.close();
@@ -118,6 +127,7 @@ describe('the demo under injected loss, duplication, reordering and delay', () =
         assertInjecting(fleet.manager.proc, faultSpec(0.3, 300));
         SIX.forEach((n, i) => assertInjecting(fleet.peer(n), faultSpec(0.3, seedOf(i))));
         const r = retransmissions(allProcs(fleet));
+        t.diagnostic(`30% loss: no eviction; ${assertNoEviction(fleet)} suspicions`);
         assert.ok(r.stores > 0 && r.other > 0, `at 30% loss stores and other requests must have been retransmitted: ${show(r)}`);
         assert.ok(r.replyCache > 0, `with dup=0.1 some repeated request must have been answered from a reply cache: ${show(r)}`);
         t.diagnostic(`30% loss: step times ${show(report.times)}`);
