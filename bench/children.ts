@@ -65,3 +65,13 @@ export function removeTempDirs(): void {
     tempDirs.delete(dir);
   }
 }
+
+/** Starts a cluster of processes, runs fn on it, and always stops every process of it. */
+export async function withStarted<C extends { stop(): Promise<void> }, T>(started: Promise<C>, fn: (c: C) => Promise<T>): Promise<T> {
+  const cluster = await started;
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}

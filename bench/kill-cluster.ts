@@ -8,7 +8,7 @@
 import { JsonChild, startPeer, type JsonLine, type ManagerProcess } from '../src/cli/processes.js';
 import { loadYear } from '../src/data/csv.js';
 import { FIELD_NAMES } from '../src/data/fields.js';
-import { stopChild, track } from './children.js';
+import { stopChild, track, withStarted } from './children.js';
 import { queryCases, type QueryCase, type YearFacts } from './data.js';
 import type { PortSlices } from './process-cluster.js';
 
@@ -183,13 +183,8 @@ export class KillCluster {
 }
 
 /** Starts a KillCluster, runs fn, and always stops every process it started. */
-export async function withKillCluster<T>(options: KillClusterOptions, fn: (c: KillCluster) => Promise<T>): Promise<T> {
-  const c = await KillCluster.start(options);
-  try {
-    return await fn(c);
-  } finally {
-    await c.stop();
-  }
+export function withKillCluster<T>(options: KillClusterOptions, fn: (c: KillCluster) => Promise<T>): Promise<T> {
+  return withStarted(KillCluster.start(options), fn);
 }
 
 /** Queries' outcomes: right answers, failures by error text, and wrong answers (with examples). */

@@ -3,7 +3,7 @@
 // on the peer's stdin to the arrival of its result line on stdout, as a user at a terminal sees it.
 import { JsonChild, startPeer, type JsonLine, type ManagerProcess } from '../src/cli/processes.js';
 import { peerName } from '../src/cluster/local-cluster.js';
-import { stopChild, track } from './children.js';
+import { stopChild, track, withStarted } from './children.js';
 
 /** Hands out port ranges of `size` ports within lo-hi, round-robin, for `--port-range`. */
 export class PortSlices {
@@ -188,11 +188,6 @@ export class ProcCluster {
 }
 
 /** Starts a cluster, runs fn, and always stops every process of it. */
-export async function withProcCluster<T>(options: ProcClusterOptions, fn: (c: ProcCluster) => Promise<T>): Promise<T> {
-  const cluster = await ProcCluster.start(options);
-  try {
-    return await fn(cluster);
-  } finally {
-    await cluster.stop();
-  }
+export function withProcCluster<T>(options: ProcClusterOptions, fn: (c: ProcCluster) => Promise<T>): Promise<T> {
+  return withStarted(ProcCluster.start(options), fn);
 }
