@@ -6,11 +6,11 @@ import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
 import { liveSummary, LIVE_VIEW_TICK_MS } from './manager-live-view.js';
-import { parse, parseFaultOption, parseIp, parsePort, parseSeconds, parseSecretOption } from './options.js';
-import { MANAGER_USAGE, UsageError } from './usage.js';
+import { parse, parseFaultOption, parseIntegerOption, parseIp, parsePort, parseSeconds, parseSecretOption } from './options.js';
+import { MANAGER_USAGE, MAX_REPLICAS, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -22,6 +22,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
   const secret = parseSecretOption(values.secret);
+  const replicas = parseIntegerOption(values.replicas, '--replicas', 1, MAX_REPLICAS, MANAGER_USAGE) ?? 1;
   const output = new CoalescedWriter(process.stdout);
   const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 
@@ -49,7 +50,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   };
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }) });
+    server = await ManagerServer.start({ host, port, onEvent, replicas, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
@@ -65,5 +66,6 @@ export async function managerMain(argv: string[]): Promise<void> {
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
   if (live) onState(server.state);
   if (secret !== undefined) onEvent({ kind: 'note', level: 'info', text: 'every datagram is authenticated with the system secret' });
+  if (replicas >= 2) onEvent({ kind: 'note', level: 'info', text: `every DHT keeps ${replicas} copies of each record` });
   if (hasFaults(faults)) onEvent({ kind: 'note', level: 'info', text: `injecting faults on every datagram sent: ${formatFaults(faults)}` });
 }

@@ -39,6 +39,8 @@ export function eventJson(e: PrintedEvent): Record<string, unknown> {
         records: e.l,
         s: e.s,
         recordsPerNode: e.counts,
+        ...(e.copies === undefined ? {} : { replicasPerNode: e.copies }),
+        ...(e.lost === undefined ? {} : { lostRecords: e.lost }),
         ring: e.ring.map((t, id) => ({ id, name: t.name, ip: t.ip, port: t.port })),
       };
   }
@@ -95,9 +97,12 @@ export function eventLines(e: Record<string, unknown>): string[] {
     case 'counts': {
       const ring = e.ring as Array<{ id: number; name: string }>;
       const counts = e.recordsPerNode as number[];
+      const copies = e.replicasPerNode as number[] | undefined;
+      const lost = typeof e.lostRecords === 'number' && e.lostRecords > 0 ? [`  ${e.lostRecords} records lost every copy: a query for one fails, saying so`] : [];
       return [
         `records per node after ${e.reason} of ${e.year} (l = ${e.records}, s = ${e.s}):`,
-        ...ring.map((t, i) => `  node ${t.id} ${t.name}: ${counts[i]} records`),
+        ...ring.map((t, i) => `  node ${t.id} ${t.name}: ${counts[i]} records${copies === undefined ? '' : `, ${copies[i]} replicas`}`),
+        ...lost,
       ];
     }
     default:
@@ -129,9 +134,10 @@ export function resultLines(r: Record<string, unknown>): string[] {
     case 'join-dht':
       if (r.ok === true && typeof r.newLeader === 'string') lines.push(`new leader: ${r.newLeader}`);
       if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) lines.push(`records per node: ${r.recordsPerNode.join(' / ')}`);
+      lines.push(...replicaLines(r));
       break;
     case 'status':
-      lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}`);
+      lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}${r.replicas === undefined ? '' : ` replicas=${r.replicas}`}`);
       if (DROP_KEYS.some(([key]) => Number(r[key]) > 0)) lines.push(`dropped: ${DROP_KEYS.map(([key, what]) => `${Number(r[key]) || 0} ${what}`).join(', ')}`);
       break;
     case 'members':
@@ -141,9 +147,18 @@ export function resultLines(r: Record<string, unknown>): string[] {
       if (Array.isArray(r.recordsPerNode) && r.recordsPerNode.length > 0) {
         lines.push(`stored ${r.records} records (s = ${r.s}): ${r.recordsPerNode.join(' / ')}`);
       }
+      lines.push(...replicaLines(r));
       break;
   }
   lines.push(r.ok === true ? `${r.command} SUCCESS` : `${r.command} FAILURE (${r.error})`);
+  return lines;
+}
+
+/** A result's replicas per node and lost records (issue 12), when it has them. */
+function replicaLines(r: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  if (Array.isArray(r.replicasPerNode) && r.replicasPerNode.length > 0) lines.push(`replicas per node: ${r.replicasPerNode.join(' / ')}`);
+  if (typeof r.lostRecords === 'number' && r.lostRecords > 0) lines.push(`lost: ${r.lostRecords} records have no copy left`);
   return lines;
 }
 

@@ -21,7 +21,11 @@ usage:
 
 Run "stormdht <command> --help" for the details of one command.`;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC] [--secret S]
+/** The most copies --replicas takes (a ring of fewer nodes keeps one on each). */
+export const MAX_REPLICAS = 9;
+
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--replicas R] [--await-timeout S] [--faults SPEC]
+                        [--secret S]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
@@ -30,6 +34,10 @@ stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its 
 
   --host IP            address to bind (default 0.0.0.0)
   --json               print one JSON object per line instead of the human trace
+  --replicas R         keep R copies of every record (1 to ${MAX_REPLICAS}; default 1, SPEC's DHT): a
+                       record lives on its owner and the R - 1 nodes after it, queries are answered
+                       from a copy while the owner is dead, and a ring that lost a member is rebuilt
+                       from its own copies, with no file. Use 2 or more for real use.
   --await-timeout S    give up on a peer the manager waits for (dht-complete, dht-rebuilt,
                        teardown-complete, dht-repaired) after S seconds and tear the DHT down
                        (default 150; the failure detector ends the wait sooner when that peer dies)

@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   readonly peerOptions?: Partial<PeerOptions>;
   /** The manager's --await-timeout, in ms (default DEFAULT_AWAIT_TIMEOUT_MS). */
   readonly awaitTimeoutMs?: number;
+  /** The manager's --replicas: R copies of every record (issue 12). Default 1. */
+  readonly replicas?: number;
 }
 
 /** The i-th peer name: letters only (SPEC §2), a, b, …, z, aa, ab, … */
@@ -36,7 +38,7 @@ export class LocalCluster {
     const host = options.host ?? '127.0.0.1';
     // No failure detector: hundreds of peers in one process would spend it on heartbeats, and no
     // peer here can die without the process that holds them all.
-    const manager = await ManagerServer.start({ host, port: 0, detector: false, ...(options.awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs: options.awaitTimeoutMs }) });
+    const manager = await ManagerServer.start({ host, port: 0, detector: false, replicas: options.replicas ?? 1, ...(options.awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs: options.awaitTimeoutMs }) });
     const nodes = new Map<string, PeerNode>();
     const cluster = new LocalCluster(manager, nodes);
     try {

@@ -107,15 +107,24 @@ class ParsedYear implements YearData {
     readonly path: string,
     readonly lines: readonly string[],
     readonly ids: readonly number[],
+    s?: number,
   ) {
     this.l = lines.length;
-    this.s = tableSize(lines.length);
+    this.s = s ?? tableSize(lines.length);
   }
 
   get records(): readonly StormRecord[] {
     this.split ??= this.lines.map((line, i) => ({ eventId: this.ids[i]!, fields: line.split(',') }));
     return this.split;
   }
+}
+
+/**
+ * A year made of records collected from a ring (issue 12): their lines and ids, and the ring's s,
+ * which stays what the file gave even when records were lost. `source` names where they came from.
+ */
+export function yearOfRecords(year: string, source: string, lines: readonly string[], ids: readonly number[], s: number): YearData {
+  return new ParsedYear(year, source, lines, ids, s);
 }
 
 /** Read <dir>/details-<year>.csv synchronously and parse it. Never throws: missing file, unreadable file, bad content → ok:false. */

@@ -93,6 +93,15 @@ export class LocalTable {
     for (const pos of this.#buckets.keys()) yield* this.bucket(pos);
   }
 
+  /** Every record as its position, event id and file line (its fields joined by commas). */
+  *lines(): IterableIterator<{ readonly pos: number; readonly eventId: number; readonly line: string }> {
+    for (const [pos, held] of this.#buckets) {
+      for (const entry of Array.isArray(held) ? held : [held]) {
+        yield { pos, eventId: entry.eventId, line: 'fields' in entry ? entry.fields.join(',') : entry.line };
+      }
+    }
+  }
+
   /** The positions that hold at least one record, in insertion order. */
   positions(): IterableIterator<number> {
     return this.#buckets.keys();

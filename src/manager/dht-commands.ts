@@ -55,7 +55,8 @@ export function setupDht(state: ManagerState, req: SetupDhtRequest, random: () =
   const picked = pickDistinct(others, req.n - 1, random);
   const members = [caller.name, ...picked.map((peer) => peer.name)];
   // A fresh key for each DHT: a peer that was in an earlier one cannot speak for this one.
-  const dht: Dht = { year: req.year, members, complete: false, key: keys(), serial: state.dhts + 1 };
+  const replicas = state.replicas >= 2 ? { replicas: state.replicas } : {};
+  const dht: Dht = { year: req.year, members, complete: false, key: keys(), serial: state.dhts + 1, ...replicas };
   const next: ManagerState = {
     ...state,
     peers: withRingStates(state.peers, [], members),

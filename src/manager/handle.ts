@@ -37,8 +37,10 @@ export function handleCommand(
   const awaited = awaitedOf(state.mode);
   // The awaited leader's fetch of its members' grants belongs to the setup the manager awaits.
   const partOfSetup = req.type === 'dht-grants' && awaited?.command === 'dht-complete' && req.name === awaited.peer;
-  // members only reads: it is answered in every mode, so that a peer can watch a repair.
-  if (awaited !== null && !partOfSetup && req.type !== 'members' && (req.type !== awaited.command || req.name !== awaited.peer)) {
+  // members only reads: it is answered in every mode, so that a peer can watch a repair. With R ≥ 2
+  // copies a repair keeps every record readable (issue 12), so queries go on during it too.
+  const readsDuringRepair = req.type === 'query-dht' && state.mode.kind === 'AwaitDhtRepaired' && (state.dht?.replicas ?? 1) >= 2;
+  if (awaited !== null && !partOfSetup && req.type !== 'members' && !readsDuringRepair && (req.type !== awaited.command || req.name !== awaited.peer)) {
     return repeatedStarter(state, req) ?? fail(state, busy(state.mode));
   }
   switch (req.type) {

@@ -53,7 +53,7 @@ function setupKeys(state: ManagerState, dht: Dht, ringBytes: number): { key: str
 }
 
 /** setup-dht's reply payload: the ring in id order (position i is node i), K, the DHT's number and the grants that fit. */
-export function setupPayload(state: ManagerState, dht: Dht): { ring: Tuple[]; key: string; serial: number; grants: NamedGrant[] } {
+export function setupPayload(state: ManagerState, dht: Dht): { ring: Tuple[]; key: string; serial: number; grants: NamedGrant[]; replicas?: number } {
   const ring = dht.members.map((name) => state.peers.get(name)).filter((p): p is PeerEntry => p !== undefined).map(tupleOf);
-  return { ring, ...setupKeys(state, dht, JSON.stringify(ring).length) };
+  return { ring, ...setupKeys(state, dht, JSON.stringify(ring).length), ...(dht.replicas === undefined ? {} : { replicas: dht.replicas }) };
 }

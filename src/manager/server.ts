@@ -45,6 +45,8 @@ export interface ManagerServerOptions {
   readonly wallClock?: () => number;
   /** The failure detector's timing (issue 11), or false for none: peers are then never evicted. */
   readonly detector?: DetectorSettings | false;
+  /** R, the copies of every record for every DHT it sets up (issue 12; --replicas). Default 1. */
+  readonly replicas?: number;
 }
 
 /** Why an evicted peer was evicted, and from which address it spoke, to tell it when it calls in. */
@@ -59,7 +61,7 @@ const COMMANDS: ReadonlySet<string> = new Set(MANAGER_COMMANDS);
 const MAX_EVICTED_LISTED = 100;
 
 export class ManagerServer {
-  private current: ManagerState = initialState();
+  private current: ManagerState;
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
   private readonly keys: KeySource;
@@ -80,6 +82,7 @@ export class ManagerServer {
   private readonly evicted: ExpiringMap<string, EvictedPeer>;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
+    this.current = initialState(options.replicas ?? 1);
     this.random = options.random ?? Math.random;
     this.keys = options.keys ?? cryptoKeys;
     this.onEvent = options.onEvent ?? (() => {});
@@ -167,6 +170,10 @@ export class ManagerServer {
     if (req.type === 'dht-repaired' && req.lost !== undefined && outcome.reply.ok) {
       // SPEC §6.5 step 5 after a repair: the ring is whole, but empty. Said, not hidden.
       this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT holds no records (${req.lost}); its leader ${req.name} may tear it down` });
+    }
+    if (req.type === 'dht-repaired' && req.lostRecords !== undefined && req.lostRecords > 0 && outcome.reply.ok) {
+      // Below R (issue 12): more members died at once than the DHT keeps copies.
+      this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT lost every copy of ${req.lostRecords} records; a query for one fails, saying so` });
     }
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });

@@ -30,6 +30,8 @@ export interface Dht {
   readonly key: string;
   /** The DHT's number, 1, 2, …: a member refuses a grant of a DHT older than one it has been in. */
   readonly serial: number;
+  /** R, the copies it keeps of every record (issue 12); absent for SPEC's one copy. */
+  readonly replicas?: number;
 }
 
 export type Mode =
@@ -55,6 +57,8 @@ export interface ManagerState {
    * does not start a query at them while another member is there to start at.
    */
   readonly suspects: ReadonlySet<string>;
+  /** The manager's --replicas (issue 12): R for every DHT it sets up; 1 is SPEC's DHT. */
+  readonly replicas: number;
 }
 
 /** The message an Await mode waits for, and from whom. */
@@ -65,8 +69,8 @@ export interface Awaited {
 
 export const IDLE: Mode = { kind: 'Idle' };
 
-export function initialState(): ManagerState {
-  return { peers: new Map(), dht: null, mode: IDLE, dhts: 0, suspects: new Set() };
+export function initialState(replicas = 1): ManagerState {
+  return { peers: new Map(), dht: null, mode: IDLE, dhts: 0, suspects: new Set(), replicas };
 }
 
 export function leaderOf(dht: Dht): string {

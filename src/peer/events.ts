@@ -16,6 +16,9 @@ export type PeerEvent =
       readonly s: number;
       readonly ring: readonly Tuple[];
       readonly counts: readonly number[];
+      /** With R ≥ 2 copies (issue 12): the copies each node keeps, and the records no copy was left of. */
+      readonly copies?: readonly number[];
+      readonly lost?: number;
     }
   /** The peer needs a line from its user (D1: an event id when it has no copy of the year). */
   | { readonly kind: 'prompt'; readonly text: string }

@@ -22,6 +22,7 @@ import { dispatchPeerRequest } from './handlers/dispatch.js';
 import { interceptStore } from './handlers/store.js';
 import type { StoreEncoding } from './procedures/store-batches.js';
 import { addressOf, type PeerStateName, type RingState } from './ring-state.js';
+import type { HeldBuild } from './held-build.js';
 import { StoreTraffic } from './store-traffic.js';
 import { StoreAcks } from './store-acks.js';
 import { guardPeerSocket } from './socket-guards.js';
@@ -92,6 +93,8 @@ export interface PeerStatus {
   readonly id: number | null;
   readonly ringSize: number | null;
   readonly records: number;
+  /** With R ≥ 2 copies (issue 12): the copies this node keeps of the records of the nodes before it. */
+  readonly replicas?: number;
   /** Datagrams dropped since start, by why (issue 5; keys added to SPEC §14's status). */
   readonly malformed: number;
   readonly unauthenticated: number;
@@ -123,7 +126,12 @@ export class PeerNode {
   readonly bind: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly secret: string | undefined;
   readonly wallClock: () => number;
-  readonly table = new LocalTable();
+  /** The records this node owns in the current build. */
+  table = new LocalTable();
+  /** With R ≥ 2 (issue 12): the copies it keeps of the records of the R − 1 nodes before it. */
+  copies = new LocalTable();
+  /** With R ≥ 2: the last whole build, which a rebuild in progress replaces (held-build.ts). */
+  held: HeldBuild | null = null;
   /** Years read from the data directory, kept while their files are unchanged. */
   private readonly years: YearCache;
   /** Store datagrams handled since the last count passed: summarised, not traced one by one. */
@@ -226,6 +234,7 @@ export class PeerNode {
       id: this.ring?.id ?? null,
       ringSize: this.ring?.n ?? null,
       records: this.table.size,
+      ...(this.ring !== null && this.ring.replicas >= 2 ? { replicas: this.copies.size } : {}),
       ...this.dropped,
     };
   }
@@ -319,6 +328,8 @@ export class PeerNode {
     this.ring = null;
     this.countedEpoch = null;
     this.table.clear();
+    this.copies.clear();
+    this.held = null;
     if (cancelReason !== undefined) this.cancelDistribution?.(cancelReason);
   }
 
@@ -410,6 +421,8 @@ export class PeerNode {
       case 'send':
       case 'recv': {
         const msg = e.msg;
+        // A rebuild's fetches (issue 12) are summarised by the leader that collects them (gather.ts).
+        if (msg.type === 'fetch' || msg.type === 'fetch-result') return;
         if (msg.type === 'store' || msg.type === 'store-ack') {
           // Only a store sent is counted by its next hop's name (nameOf formats an address).
           this.storeTraffic.record(e.kind, msg, e.kind === 'send' && msg.type === 'store' ? this.nameOf(e.to) : '');
@@ -423,7 +436,7 @@ export class PeerNode {
         return;
       }
       case 'retransmit':
-        if (e.msg.type === 'store') this.storeTraffic.retransmits++;
+        if (e.msg.type === 'store' || e.msg.type === 'fetch') this.storeTraffic.retransmits++;
         else this.note(`retransmitting ${e.msg.type} to ${this.nameOf(e.to)} (attempt ${e.attempt + 1})`);
         return;
       case 'timeout':

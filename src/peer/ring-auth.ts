@@ -24,6 +24,8 @@ export const CONTROL_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
   'rebuild-done',
   'join-request',
   'join-done',
+  'fetch',
+  'fetch-result',
 ]);
 
 /** A peer's keys besides its ring's K (which lives in its RingState, and goes with it). */

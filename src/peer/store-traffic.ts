@@ -37,6 +37,11 @@ export class StoreTraffic {
   /** A store received and passed on undecoded (handlers/store.ts interceptStore). */
   relayed(records: number, to: string): void {
     this.received(records);
+    this.passedOn(records, to);
+  }
+
+  /** A store this node kept and then passed on to the next node of its chain (issue 12). */
+  passedOn(records: number, to: string): void {
     const entry = this.sent.get(to) ?? { datagrams: 0, records: 0 };
     entry.datagrams++;
     entry.records += records;

@@ -252,10 +252,13 @@ export class Endpoint {
     return this.pending.has(rid);
   }
 
-  /** Sends one datagram once, without retransmission (forwarding, answers). */
-  send(to: Address, msg: Message): void {
+  /**
+   * Sends one datagram once, without retransmission (forwarding, answers). `encoded`, when the
+   * caller has built the datagram itself (a packed page of records), must decode to `msg`.
+   */
+  send(to: Address, msg: Message, encoded?: Buffer): void {
     if (this.state === 'closed') return;
-    this.sendBuf(this.seal(encode(msg), msg), to, msg);
+    this.sendBuf(this.seal(encoded ?? encode(msg), msg), to, msg);
   }
 
   /**

@@ -46,7 +46,18 @@ const NAME = { name: isString };
 const isMemberEntry: Check = (v) =>
   isObject(v) && isString(v.name) && (v.state === 'Free' || v.state === 'Leader' || v.state === 'InDHT') && isString(v.ip) && isNat(v.port);
 const isDhtSummary: Check = (v) => isObject(v) && isString(v.year) && arrayOf(isString)(v.ring) && isString(v.leader);
-const OUTCOME = { ok: isBool, error: optional(isString), broken: optional(isBool), records: isNat, recordsPerNode: arrayOf(isNat) };
+const OUTCOME = {
+  ok: isBool,
+  error: optional(isString),
+  broken: optional(isBool),
+  records: isNat,
+  recordsPerNode: arrayOf(isNat),
+  replicasPerNode: optional(arrayOf(isNat)),
+  lostRecords: optional(isNat),
+};
+/** R, a number of copies: 1 or more. */
+const isCount: Check = (v) => isNat(v) && (v as number) >= 1;
+const isLost: Check = (v) => isObject(v) && isNat(v.count) && arrayOf(isString)(v.dead);
 
 /** The required (and optional) fields of every message type besides v, type and rid. */
 const SCHEMAS: Record<MessageType, Record<string, Check>> = {
@@ -61,7 +72,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
   'teardown-dht': NAME,
   'teardown-complete': { ...NAME, failed: optional(isString) },
   'dht-grants': { ...NAME, from: isNat, count: isNat },
-  'dht-repaired': { ...NAME, failed: optional(isString), lost: optional(isString) },
+  'dht-repaired': { ...NAME, failed: optional(isString), lost: optional(isString), lostRecords: optional(isNat) },
   members: { ...NAME, from: optional(isNat) },
   heartbeat: NAME,
   'heartbeat-ack': { ok: isBool, error: optional(isString), suspects: optional(arrayOf(isString)), dead: optional(arrayOf(isString)) },
@@ -79,19 +90,41 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     peers: optional(arrayOf(isMemberEntry)),
     total: optional(isNat),
     dht: optional((v) => v === null || isDhtSummary(v)),
+    replicas: optional(isCount),
   },
-  'set-id': { id: isNat, n: isNat, s: isNat, year: isString, ring: arrayOf(isTuple), epoch: isString, grant: optional(isGrant) },
+  'set-id': {
+    id: isNat,
+    n: isNat,
+    s: isNat,
+    year: isString,
+    ring: arrayOf(isTuple),
+    epoch: isString,
+    grant: optional(isGrant),
+    replicas: optional(isCount),
+    l: optional(isNat),
+    lost: optional(isLost),
+  },
   store: { origin: isTuple, owner: isNat, epoch: isString, records: arrayOf(isWireRecord) },
   'store-ack': { also: optional((v) => Array.isArray(v) && v.length < MAX_ACKED_TOGETHER && v.every(isRid)) },
-  count: { origin: isTuple, epoch: isString, counts: arrayOf(isNat) },
-  'find-event': { eventId: isNat, querier: isTuple, path: arrayOf(isNat), routing: optional((v) => v === 'direct') },
+  count: { origin: isTuple, epoch: isString, counts: arrayOf(isNat), copies: optional(arrayOf(isNat)), lost: optional(isLost) },
+  'find-event': {
+    eventId: isNat,
+    querier: isTuple,
+    path: arrayOf(isNat),
+    routing: optional((v) => v === 'direct'),
+    copy: optional(isBool),
+    held: optional(isString),
+  },
   'find-result': {
     eventId: isNat,
     found: isBool,
     path: arrayOf(isNat),
     fields: optional(isFields),
     error: optional(isString),
+    copy: optional(isBool),
   },
+  fetch: { origin: isTuple, epoch: isString, page: isNat },
+  'fetch-result': { page: isNat, end: isBool, records: arrayOf(isWireRecord) },
   teardown: { origin: isTuple, final: isBool, epoch: optional(isString) },
   'reset-id': { origin: isTuple, id: isNat, n: isNat, ring: arrayOf(isTuple), epoch: isString },
   'rebuild-dht': { origin: isTuple, year: isString, s: isNat },
@@ -133,6 +166,18 @@ export function encodePackedStore(rid: string, origin: Tuple, owner: number, epo
   const text = `${head},"owner":${owner},"epoch":${JSON.stringify(epoch)},"count":${count},"packed":"${PACKED_FORMAT}"}`;
   return Buffer.concat([Buffer.from(text, 'utf8'), SEPARATOR, packed]);
 }
+
+/**
+ * A packed page of a member's records (fetch-result, issue 12): laid out as a packed store, its
+ * JSON text says `"count"` and `"packed"` in place of `records`, and the packed lines follow.
+ */
+export function encodePackedFetchResult(rid: string, page: number, end: boolean, count: number, packed: Uint8Array): Buffer {
+  const text = `{"v":${PROTOCOL_VERSION},"type":"fetch-result","rid":${JSON.stringify(rid)},"page":${page},"end":${end},"count":${count},"packed":"${PACKED_FORMAT}"}`;
+  return Buffer.concat([Buffer.from(text, 'utf8'), SEPARATOR, packed]);
+}
+
+/** The messages whose records may travel packed after their JSON text. */
+const PACKED_TYPES: ReadonlySet<string> = new Set(['store', 'fetch-result']);
 
 /**
  * The records of a packed store, or the reason they cannot be read: `packed` names another
@@ -216,9 +261,9 @@ export function decode(buf: Uint8Array): Decoded {
   if (value.v !== PROTOCOL_VERSION) return fail(`unsupported protocol version ${JSON.stringify(value.v)}`);
   if (!isMessageType(value.type)) return fail(type === undefined ? 'no type' : `unknown type "${type}"`);
   if (rid === undefined) return fail('missing or invalid rid');
-  if (value.type === 'store' && value.records === undefined && value.packed !== undefined) {
+  if (PACKED_TYPES.has(value.type) && value.records === undefined && value.packed !== undefined) {
     // A packed store (encodePackedStore) becomes the plain one; its records are then checked alike.
-    const records = end < buf.length ? unpackRecords(value.packed, value.count, buf.subarray(end + 1)) : 'store: packed records missing';
+    const records = end < buf.length ? unpackRecords(value.packed, value.count, buf.subarray(end + 1)) : `${value.type}: packed records missing`;
     if (typeof records === 'string') return fail(records);
     const { packed: _packed, count: _count, ...plain } = value;
     value = { ...plain, records };

@@ -19,7 +19,8 @@ function commandWords(req: ManagerRequest): string {
     case 'dht-grants':
       return `dht-grants ${req.name} ${req.from} ${req.count}`;
     case 'dht-repaired':
-      return req.lost === undefined ? `dht-repaired ${req.name}` : `dht-repaired ${req.name} (no records: ${req.lost})`;
+      if (req.lost !== undefined) return `dht-repaired ${req.name} (no records: ${req.lost})`;
+      return req.lostRecords === undefined ? `dht-repaired ${req.name}` : `dht-repaired ${req.name} (${req.lostRecords} records lost every copy)`;
     default:
       return `${req.type} ${req.name}`;
   }
@@ -62,17 +63,23 @@ export function describe(msg: Message): string {
     case 'reply':
       return `reply ${replySummary(msg)}`;
     case 'set-id':
-      return `set-id id=${msg.id} n=${msg.n} s=${msg.s} year=${msg.year} ring=[${names(msg.ring)}]`;
+      return `set-id id=${msg.id} n=${msg.n} s=${msg.s} year=${msg.year}${msg.replicas === undefined ? '' : ` replicas=${msg.replicas}`} ring=[${names(msg.ring)}]`;
     case 'store':
       return `store owner=${msg.owner} records=${storeCount(msg)}`;
     case 'store-ack':
       return 'store-ack';
     case 'count':
-      return `count counts=[${msg.counts.join(', ')}]`;
-    case 'find-event':
-      return `find-event eventId=${msg.eventId} querier=${msg.querier.name} path=[${msg.path.join(', ')}]`;
+      return `count counts=[${msg.counts.join(', ')}]${msg.copies === undefined ? '' : ` copies=[${msg.copies.join(', ')}]`}`;
+    case 'find-event': {
+      const copy = msg.copy === true ? ' copy' : msg.held !== undefined ? ' held' : '';
+      return `find-event eventId=${msg.eventId} querier=${msg.querier.name} path=[${msg.path.join(', ')}]${copy}`;
+    }
     case 'find-result':
-      return `find-result eventId=${msg.eventId} found=${msg.found} path=[${msg.path.join(', ')}]${msg.error ? ` error=${msg.error}` : ''}`;
+      return `find-result eventId=${msg.eventId} found=${msg.found} path=[${msg.path.join(', ')}]${msg.copy === true ? ' (from a copy)' : ''}${msg.error ? ` error=${msg.error}` : ''}`;
+    case 'fetch':
+      return `fetch page=${msg.page}`;
+    case 'fetch-result':
+      return `fetch-result page=${msg.page} records=${msg.count ?? msg.records.length}${msg.end ? ' end' : ''}`;
     case 'teardown':
       return `teardown origin=${msg.origin.name} final=${msg.final}`;
     case 'reset-id':
@@ -90,8 +97,10 @@ export function describe(msg: Message): string {
   }
 }
 
-function outcome(m: { ok: boolean; error?: string; records: number; recordsPerNode: readonly number[] }): string {
-  return m.ok ? `ok records=${m.records} perNode=[${m.recordsPerNode.join(', ')}]` : `FAILURE (${m.error ?? 'no reason given'})`;
+function outcome(m: { ok: boolean; error?: string; records: number; recordsPerNode: readonly number[]; replicasPerNode?: readonly number[] }): string {
+  if (!m.ok) return `FAILURE (${m.error ?? 'no reason given'})`;
+  const copies = m.replicasPerNode === undefined ? '' : ` replicas=[${m.replicasPerNode.join(', ')}]`;
+  return `ok records=${m.records} perNode=[${m.recordsPerNode.join(', ')}]${copies}`;
 }
 
 function names(ring: readonly Tuple[]): string {

@@ -69,6 +69,11 @@ export interface DhtRepairedRequest {
   readonly name: string;
   readonly failed?: string;
   readonly lost?: string;
+  /**
+   * With replicas (issue 12): how many of the DHT's records had lost every copy when the repaired
+   * ring was rebuilt from its members' copies (absent when none).
+   */
+  readonly lostRecords?: number;
 }
 /** Any registered peer asks for the registry and the DHT; `from` pages a registry too big for one reply. */
 export interface MembersRequest {
@@ -217,6 +222,8 @@ export interface ReplyPayload {
   readonly total?: number;
   /** members: the DHT, or null when there is none. */
   readonly dht?: DhtSummary | null;
+  /** setup-dht (issue 12): R, the copies the DHT keeps of every record; absent when 1 (SPEC's DHT). */
+  readonly replicas?: number;
 }
 
 /** SUCCESS (ok:true) or FAILURE (ok:false, with error) to any request answered by `reply`. */
@@ -244,9 +251,27 @@ export interface SetIdRequest {
   readonly year: string;
   readonly ring: readonly Tuple[];
   readonly epoch: string;
+  /**
+   * Replication (issue 12), absent in SPEC's DHT of one copy: R, the copies of every record; l,
+   * the records the DHT was set up with; and the records it has lost every copy of, with the
+   * names of the dead that took them.
+   */
+  readonly replicas?: number;
+  readonly l?: number;
+  readonly lost?: LostRecords;
 }
 
-/** Records for one owner, forwarded hop by hop around the ring; acked by the owner to origin. */
+/** Records of which no copy survived (issue 12): how many, and whose deaths took them. */
+export interface LostRecords {
+  readonly count: number;
+  readonly dead: readonly string[];
+}
+
+/**
+ * Records for one owner, forwarded hop by hop around the ring. With R copies (issue 12) the owner
+ * keeps them and passes the same datagram on to the R − 1 nodes after it, each keeping a copy;
+ * the last of them acknowledges to origin (chain replication). With R = 1 that is the owner.
+ */
 export interface StoreRequest {
   readonly type: 'store';
   readonly rid: string;
@@ -292,6 +317,10 @@ export interface CountRequest {
   readonly origin: Tuple;
   readonly epoch: string;
   readonly counts: readonly number[];
+  /** With replicas (issue 12): each node's count of the copies it holds for the nodes before it. */
+  readonly copies?: readonly number[];
+  /** With replicas: the records the ring has lost every copy of, for every node to know. */
+  readonly lost?: LostRecords;
 }
 
 /** A query travelling by hot potato; the deciding node answers the querier with find-result. */
@@ -303,6 +332,14 @@ export interface FindEventRequest {
   readonly path: readonly number[];
   /** stormdht's option: 'direct' asks the first node to pass the query straight to the owner. */
   readonly routing?: 'direct';
+  /**
+   * With replicas (issue 12): `copy` asks a node holding a copy of the owner's records to answer
+   * from it rather than pass the query on to the owner, which did not answer or is suspected;
+   * `held` asks the receiver to look in the build of the ring with that epoch, which a rebuild is
+   * replacing, because the new build's owner does not hold the record yet.
+   */
+  readonly copy?: boolean;
+  readonly held?: string;
 }
 export interface FindResult {
   readonly type: 'find-result';
@@ -312,6 +349,8 @@ export interface FindResult {
   readonly path: readonly number[];
   readonly fields?: readonly string[];
   readonly error?: string;
+  /** True when a node holding a copy answered, not the owner (issue 12). */
+  readonly copy?: boolean;
 }
 
 /** Empties every table around the ring; `final` also dissolves the ring. Returns to origin. */
@@ -360,6 +399,9 @@ export interface RebuildOutcome {
   readonly broken?: boolean;
   readonly records: number;
   readonly recordsPerNode: readonly number[];
+  /** With replicas (issue 12): the copies each node holds, and the records no copy was left of. */
+  readonly replicasPerNode?: readonly number[];
+  readonly lostRecords?: number;
 }
 export interface RebuildDoneRequest extends RebuildOutcome {
   readonly type: 'rebuild-done';
@@ -376,7 +418,32 @@ export interface JoinDoneRequest extends RebuildOutcome {
   readonly ring: readonly Tuple[];
 }
 
+/**
+ * With replicas (issue 12), the leader of a rebuild asks each member for page `page` of the records
+ * it held in the ring's last counted build (its own and its copies): the rebuild's records come
+ * from the ring, not from a file. `epoch` is the rebuild's, which the member has taken already.
+ * Answered by fetch-result.
+ */
+export interface FetchRequest {
+  readonly type: 'fetch';
+  readonly rid: string;
+  readonly origin: Tuple;
+  readonly epoch: string;
+  readonly page: number;
+}
+/** A page of a member's records (packed like a store's), and whether it is the last. */
+export interface FetchResult {
+  readonly type: 'fetch-result';
+  readonly rid: string;
+  readonly page: number;
+  readonly end: boolean;
+  readonly records: readonly WireRecord[];
+  /** See StoreRequest.count: only in the sender's own copy of a packed page. */
+  readonly count?: number;
+}
+
 export type PeerRequest =
+  | FetchRequest
   | SetIdRequest
   | StoreRequest
   | CountRequest
@@ -389,7 +456,7 @@ export type PeerRequest =
   | JoinDoneRequest;
 
 /** Messages that answer a request: they complete the sender's pending request with that rid. */
-export type Answer = Reply | StoreAck | FindResult | HeartbeatAck;
+export type Answer = Reply | StoreAck | FindResult | HeartbeatAck | FetchResult;
 
 export type Message = ManagerRequest | PeerRequest | DhtResetRequest | RepairDhtRequest | HeartbeatRequest | Answer;
 export type MessageType = Message['type'];
@@ -401,7 +468,7 @@ export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 export type Unsent<M extends { rid: string }> = M extends unknown ? Omit<M, 'rid'> : never;
 
 /** Answer types: they complete the pending request with their rid and are never answered. */
-export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['reply', 'store-ack', 'find-result', 'heartbeat-ack']);
+export const ANSWER_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(['reply', 'store-ack', 'find-result', 'heartbeat-ack', 'fetch-result']);
 
 /**
  * Requests answered by a `reply` from their receiver. Their replies are cached, so that a repeated

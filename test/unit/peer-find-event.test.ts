@@ -21,7 +21,7 @@ async function bobInRing() {
   const { clock, net } = virtualNet();
   const node = new PeerNode({ manager: { ip: '10.0.0.1', port: 7000 }, dataDir: '.', clock, random: mulberry32(1), bind: (ip, port) => net.bind(ip, port) });
   node.attach('bob', '10.0.0.3', await net.bind('10.0.0.3', 7003), await net.bind('10.0.0.3', 7004));
-  node.ring = { id: 1, n: 3, s: 83, year: '1950', ring: RING, epoch: 'e1', key: Buffer.alloc(32) };
+  node.ring = { id: 1, n: 3, s: 83, year: '1950', ring: RING, epoch: 'e1', key: Buffer.alloc(32), replicas: 1 };
   const querier = await rawSocket(net, clock, QUERIER);
   return { clock, querier };
 }

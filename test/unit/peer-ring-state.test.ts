@@ -10,7 +10,7 @@ const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const ringOf = (n: number): Tuple[] => NAMES.slice(0, n).map((name, i) => ({ name, ip: '127.0.0.1', port: 7002 + 2 * i }));
 
 function state(id: number, ring: readonly Tuple[]): RingState {
-  return { id, n: ring.length, s: 97127, year: '1996', ring, epoch: 'e', key: Buffer.alloc(32) };
+  return { id, n: ring.length, s: 97127, year: '1996', ring, epoch: 'e', key: Buffer.alloc(32), replicas: 1 };
 }
 
 for (const n of [4, 5]) {

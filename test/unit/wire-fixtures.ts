@@ -47,6 +47,8 @@ export const EXAMPLE: { readonly [T in MessageType]: Message & { readonly type: 
   'join-request': { type: 'join-request', rid: 'p0x1aa.7', joiner: CAROL },
   'join-done': { type: 'join-done', rid: 'p0x1aa.8', ok: true, records: 223, recordsPerNode: [72, 75, 76], ring: RING },
   'dht-reset': { type: 'dht-reset', rid: 'm4n5pp.0', reason: 'no dht-complete from alice within 150 s' },
+  fetch: { type: 'fetch', rid: 'p0x1aa.e', origin: BOB, epoch: '2lq8v0fz1', page: 3 },
+  'fetch-result': { type: 'fetch-result', rid: 'p0x1aa.e', page: 3, end: false, records: [{ pos: 610, fields: SHELBY_FIELDS }] },
 };
 
 /** Every example of EXAMPLE, then variants whose optional fields are present. */
@@ -64,13 +66,23 @@ export const ALL_EXAMPLES: readonly Message[] = [
   { type: 'dht-complete', rid: 'k3j9qz.d', name: 'alice', failed: 'no response from carol' },
   { type: 'dht-rebuilt', rid: 'k3j9qz.e', name: 'carol', newLeader: 'bob', failed: 'no response from the ring' },
   { type: 'teardown-complete', rid: 'k3j9qz.f', name: 'alice', failed: 'no response from the ring' },
+  { type: 'set-id', rid: 'p0x1aa.f', id: 1, n: 3, s: 97127, year: '1996', ring: RING, epoch: '2lq8v0fz1', replicas: 2, l: 48561, lost: { count: 12, dead: ['carol'] } },
+  { type: 'count', rid: 'p0x1aa.g', origin: ALICE, epoch: '2lq8v0fz1', counts: [16187, 16190], copies: [16190, 16187], lost: { count: 0, dead: [] } },
+  { type: 'find-event', rid: 'q7r2mm.3', eventId: 5536849, querier: BOB, path: [1], copy: true },
+  { type: 'find-event', rid: 'q7r2mm.4', eventId: 5536849, querier: BOB, path: [1], held: '2lq8v0fz1' },
+  { type: 'find-result', rid: 'q7r2mm.3', eventId: 5536849, found: true, path: [1, 2], fields: SHELBY_FIELDS, copy: true },
+  { type: 'rebuild-done', rid: 'p0x1aa.h', ok: true, records: 48561, recordsPerNode: [16187, 16190, 16184], replicasPerNode: [16184, 16187, 16190] },
+  { type: 'fetch-result', rid: 'p0x1aa.i', page: 9, end: true, records: [] },
 ];
 
 /** The fields each type may omit (SPEC §7: error?, fields?, and a reply's payload). */
 export const OPTIONAL_FIELDS: Partial<Record<MessageType, readonly string[]>> = {
   reply: ['error', 'ring', 'node', 'year', 'leader'],
-  'find-result': ['fields', 'error'],
-  'rebuild-done': ['error', 'broken'],
+  'find-result': ['fields', 'error', 'copy'],
+  'rebuild-done': ['error', 'broken', 'replicasPerNode', 'lostRecords'],
+  'set-id': ['replicas', 'l', 'lost'],
+  count: ['copies', 'lost'],
+  'find-event': ['copy', 'held'],
   'join-done': ['error', 'broken'],
   'dht-complete': ['failed'],
   'dht-rebuilt': ['failed'],

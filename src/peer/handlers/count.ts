@@ -12,12 +12,23 @@ export function onCount(node: PeerNode, msg: CountRequest): void {
   }
   const r = node.ring;
   if (r === null || r.epoch !== msg.epoch) return;
-  const counts = Array.from({ length: Math.max(msg.counts.length, r.id + 1) }, (_, k) => msg.counts[k] ?? 0);
-  counts[r.id] = node.table.size;
-  // Every store of this build has been acknowledged: this node's table is whole.
+  const counts = withOwn(msg.counts, r.id, node.table.size);
+  // Every store of this build has been acknowledged: this node's table is whole, and the build it
+  // replaced is no longer needed (held-build.ts). With R ≥ 2 copies the count carries the ring's
+  // lost records (issue 12), which this node then names when a query for one of them reaches it.
   node.countedEpoch = r.epoch;
+  node.held = null;
+  if (msg.lost !== undefined) node.ring = { ...r, lost: msg.lost };
   node.storeTraffic.flush((text) => node.note(text));
-  node.sendTo(rightNeighbour(r), { ...msg, counts });
+  const copies = r.replicas >= 2 ? { copies: withOwn(msg.copies ?? [], r.id, node.copies.size) } : {};
+  node.sendTo(rightNeighbour(r), { ...msg, counts, ...copies });
   // The distribution is over at this node.
   prepareStandby(node);
+}
+
+/** The list with this node's entry set (and the entries before it that are missing set to 0). */
+function withOwn(list: readonly number[], id: number, own: number): number[] {
+  const out = Array.from({ length: Math.max(list.length, id + 1) }, (_, k) => list[k] ?? 0);
+  out[id] = own;
+  return out;
 }

@@ -5,6 +5,7 @@ import type { PeerRequest, Request } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { onCount } from './count.js';
 import { onFindEvent } from './find-event.js';
+import { onFetch } from './fetch.js';
 import { onJoinRequest } from './join-request.js';
 import { onRebuildDht } from './rebuild-dht.js';
 import { onOutcome } from './outcome.js';
@@ -27,6 +28,8 @@ export function dispatchPeerRequest(node: PeerNode, msg: PeerRequest | Request, 
       return onTeardown(node, msg, raw);
     case 'reset-id':
       return onResetId(node, msg);
+    case 'fetch':
+      return onFetch(node, msg, from);
     case 'rebuild-dht':
       return onRebuildDht(node, msg, from);
     case 'join-request':

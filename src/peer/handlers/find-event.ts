@@ -13,17 +13,28 @@
 import { ownerOf, positionOf } from '../../data/hashing.js';
 import type { FindEventRequest, FindResult, Unsent } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
+import type { RingState } from '../ring-state.js';
+import { findWithCopies } from './find-copies.js';
+
+/** Answers the querier of a find-event directly (D5). */
+export type Answerer = (result: Omit<Unsent<FindResult>, 'type' | 'eventId'>) => void;
 
 export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   const r = node.ring;
   const querier = msg.querier;
-  const answer = (result: Omit<Unsent<FindResult>, 'type' | 'eventId'>): void =>
+  const answer: Answerer = (result): void =>
     node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, ...result });
   if (r === null) {
     answer({ found: false, path: msg.path, error: 'not in a DHT' });
     return;
   }
   const path = msg.path.includes(r.id) ? [...msg.path] : [...msg.path, r.id];
+  // R ≥ 2 copies (issue 12): a copy answers for an owner that is dead or silent, and a rebuild's
+  // held build for a new build not yet whole.
+  if (r.replicas >= 2) {
+    findWithCopies(node, msg, r, path, answer);
+    return;
+  }
   const pos = positionOf(msg.eventId, r.s);
   const owner = ownerOf(pos, r.n);
   if (owner === r.id) {
@@ -52,20 +63,31 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
     node.sendTo(r.ring[owner]!, { ...msg, path });
     return;
   }
-  const candidates: number[] = [];
-  for (let id = 0; id < r.n; id++) if (!path.includes(id)) candidates.push(id);
   // The owner is unprobed, so candidates is never empty while the ring is consistent. A copy that
   // crossed a leave or join (a retransmission of a query the manager answered before the rebuild
   // began) carries ids of another build, and may have used them all up: it cannot be routed.
-  if (candidates.length === 0) {
-    answer({ found: false, path, error: 'the ring changed during the query' });
-    return;
-  }
-  const key = `${querier.ip}:${querier.port}|${msg.rid}`;
+  if (!hotPotato(node, msg, r, path, owner)) answer({ found: false, path, error: 'the ring changed during the query' });
+}
+
+/**
+ * Passes the query on to a node not yet probed, drawn as pickHop says (SPEC §6.3): the hot potato.
+ * False when every id is on the path already (a copy that crossed a rebuild).
+ */
+export function hotPotato(node: PeerNode, msg: FindEventRequest, r: RingState, path: readonly number[], owner: number): boolean {
+  const candidates: number[] = [];
+  for (let id = 0; id < r.n; id++) if (!path.includes(id)) candidates.push(id);
+  if (candidates.length === 0) return false;
+  const key = forwardKey(msg);
   const tried = node.forwards.get(key);
   const next = pickHop(node, candidates, owner, tried);
   node.forwards.set(key, tried === undefined ? [next] : [...tried, next]);
   node.sendTo(r.ring[next]!, { ...msg, path });
+  return true;
+}
+
+/** The key of a query in node.forwards: its querier and rid, which its retransmissions share. */
+export function forwardKey(msg: FindEventRequest): string {
+  return `${msg.querier.ip}:${msg.querier.port}|${msg.rid}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // the message to new[k+1]; the last node returns it to the leaver, whose request it completes.
 import type { ResetIdRequest, Tuple } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
-import { sameTuple } from '../ring-state.js';
+import { carried, sameTuple } from '../ring-state.js';
 
 export function onResetId(node: PeerNode, msg: ResetIdRequest): void {
   const self = node.self!;
@@ -31,7 +31,7 @@ export function onResetId(node: PeerNode, msg: ResetIdRequest): void {
   }
   node.seen.set(key, next);
   // s and year stay: the ring rebuilds from the same file (SPEC §9).
-  node.ring = { id: msg.id, n: msg.n, s: r.s, year: r.year, ring: msg.ring, epoch: msg.epoch, key: r.key };
+  node.ring = { ...carried(r), id: msg.id, n: msg.n, ring: msg.ring, epoch: msg.epoch };
   for (const t of msg.ring) node.learn(t);
   node.sendTo(next, forward);
 }

@@ -4,6 +4,7 @@ import type { SetIdRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { provingKey } from '../ring-auth.js';
 import { sameTuple } from '../ring-state.js';
+import { retireBuild } from '../held-build.js';
 
 /** `raw` is the datagram: the key that proved it (the endpoint admitted it) becomes the ring's. */
 export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address, raw: Buffer): void {
@@ -26,15 +27,21 @@ export function onSetId(node: PeerNode, msg: SetIdRequest, from: Address, raw: B
   const key = provingKey(node, msg, raw);
   if (key === null) return; // admitted, so unreachable; a set-id is never adopted without its key
   if (msg.grant !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, msg.grant.serial);
-  // A new build of the ring starts from an empty table; a repeat of the same build keeps it.
+  // A new build of the ring starts from an empty table (with R ≥ 2 the whole build it replaces is
+  // held aside, held-build.ts); a repeat of the same build keeps it.
   if (node.ring?.epoch !== msg.epoch) {
-    node.table.clear();
-    node.countedEpoch = null;
+    retireBuild(node);
     // A distribution this node still runs belongs to a build that another leader has replaced (a
     // repair after the leaver that asked for it died, issue 11): its stores would be dropped anyway.
     node.cancelDistribution?.('the ring was rebuilt by another leader');
   }
-  node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch, key };
+  const replication = msg.replicas === undefined ? {} : { l: msg.l, lost: msg.lost };
+  node.ring = { id: msg.id, n: msg.n, s: msg.s, year: msg.year, ring: msg.ring, epoch: msg.epoch, key, replicas: msg.replicas ?? 1, ...definedOnly(replication) };
   for (const t of msg.ring) node.learn(t);
   node.reply(from, msg.rid, { ok: true });
+}
+
+/** The object without its undefined values (a ring state's optional keys are absent, not undefined). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

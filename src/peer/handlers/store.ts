@@ -1,6 +1,8 @@
 // store (SPEC §6.2 step 2): records for one owner travel hop by hop to the right; the owner keeps
 // them and acknowledges directly to the origin. Storing is idempotent (a record with the same
-// event_id replaces the old one), so a retransmitted store changes nothing more.
+// event_id replaces the old one), so a retransmitted store changes nothing more. With R ≥ 2
+// copies (issue 12) the owner keeps them and passes the same datagram on, and so does each of the
+// R − 1 nodes after it, keeping a copy; the last of them acknowledges (chain replication).
 import { parseEventId } from '../../data/fields.js';
 import { positionOf } from '../../data/hashing.js';
 import { peekStore, type StoreHeader } from '../../wire/codec.js';
@@ -9,7 +11,8 @@ import type { StoreRequest } from '../../wire/messages.js';
 import { PACKED_FORMAT, unpackRecordLines } from '../../wire/packed-records.js';
 import { jsonEnd } from '../../wire/tail.js';
 import type { PeerNode } from '../node.js';
-import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
+import { LocalTable } from '../../data/local-table.js';
+import { addressOf, chainIndex, copiesOf, holdsRecordsOf, rightNeighbour, sameTuple, type RingState } from '../ring-state.js';
 
 /**
  * The fast paths (the node's p-port intercept) for a store of this ring's build, proven by this
@@ -23,9 +26,11 @@ export function interceptStore(node: PeerNode, raw: Buffer): boolean {
   const r = node.ring;
   if (r === null || r.epoch === null) return false;
   const head = peekStore(raw);
-  if (head === null || head.epoch !== r.epoch || head.owner >= r.n || sameTuple(head.origin, node.self!)) return false;
+  if (head === null || head.epoch !== r.epoch || head.owner >= r.n) return false;
+  const keeps = holdsRecordsOf(r, head.owner, r.id);
+  if (!keeps && sameTuple(head.origin, node.self!)) return false;
   if (!verifyMac(raw, r.key)) return false;
-  if (head.owner === r.id) return keepPackedStore(node, raw, head);
+  if (keeps) return keepPackedStore(node, raw, head);
   const next = rightNeighbour(r);
   node.p.relay(addressOf(next), raw);
   node.storeTraffic.relayed(head.records, next.name);
@@ -49,10 +54,30 @@ function keepPackedStore(node: PeerNode, raw: Buffer, head: StoreHeader): boolea
     if (eventId === null) return false;
     ids[i] = eventId;
   }
-  for (let i = 0; i < records.length; i++) node.table.putLine(records[i]!.pos, ids[i]!, records[i]!.line);
+  const table = tableFor(node, r, head.owner);
+  for (let i = 0; i < records.length; i++) table.putLine(records[i]!.pos, ids[i]!, records[i]!.line);
   node.storeTraffic.received(records.length);
-  node.storeAcks.ack(head.origin, head.rid);
+  passOnOrAck(node, r, head.owner, head.origin, head.rid, raw, records.length);
   return true;
+}
+
+/** The table a kept store's records go in: this node's own, or its copies of an earlier node's. */
+function tableFor(node: PeerNode, r: RingState, owner: number): LocalTable {
+  return owner === r.id ? node.table : node.copies;
+}
+
+/**
+ * After keeping a store: the last node of the owner's chain acknowledges it to the origin, every
+ * other one passes the datagram on unchanged to the next (issue 12; with R = 1 the owner is last).
+ */
+function passOnOrAck(node: PeerNode, r: RingState, owner: number, origin: StoreRequest['origin'], rid: string, raw: Buffer, records: number): void {
+  if (chainIndex(r, owner, r.id) === copiesOf(r) - 1) {
+    node.storeAcks.ack(origin, rid);
+    return;
+  }
+  const next = rightNeighbour(r);
+  node.p.relay(addressOf(next), raw);
+  node.storeTraffic.passedOn(records, next.name);
 }
 
 /** The event id in `idText` when it is one and hashes to `pos` in a table of s; else null. */
@@ -69,7 +94,7 @@ export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
     node.note(`fault: store names owner ${msg.owner} outside 0…${r.n - 1}; dropped`, 'warn');
     return;
   }
-  if (msg.owner !== r.id) {
+  if (!holdsRecordsOf(r, msg.owner, r.id)) {
     if (sameTuple(msg.origin, node.self!)) {
       node.note(`fault: a store for owner ${msg.owner} came back to its origin; dropped`, 'warn');
       return;
@@ -88,6 +113,7 @@ export function onStore(node: PeerNode, msg: StoreRequest, raw: Buffer): void {
     }
     ids.push(eventId);
   }
-  msg.records.forEach((rec, i) => node.table.put(rec.pos, { eventId: ids[i]!, fields: rec.fields }));
-  node.storeAcks.ack(msg.origin, msg.rid);
+  const table = tableFor(node, r, msg.owner);
+  msg.records.forEach((rec, i) => table.put(rec.pos, { eventId: ids[i]!, fields: rec.fields }));
+  passOnOrAck(node, r, msg.owner, msg.origin, msg.rid, raw, msg.records.length);
 }

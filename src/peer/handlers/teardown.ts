@@ -5,6 +5,7 @@
 import type { TeardownRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { addressOf, rightNeighbour, sameTuple } from '../ring-state.js';
+import { retireBuild } from '../held-build.js';
 
 /**
  * `raw` is the datagram as received: a teardown goes on unchanged, so its bytes are forwarded with
@@ -43,10 +44,14 @@ export function onTeardown(node: PeerNode, msg: TeardownRequest, raw: Buffer): v
   }
   const next = rightNeighbour(r);
   const cleared = node.table.size;
-  node.table.clear();
+  const kept = !msg.final && r.replicas >= 2;
+  // Before a leave's or join's rebuild with R ≥ 2 the records stay, held for the rebuild to take
+  // from the ring (held-build.ts); otherwise they go, as SPEC §6.4 says.
+  if (msg.final) node.dropRing();
+  else retireBuild(node);
   if (msg.final) node.keys.left = r.key;
   node.ring = msg.final ? null : { ...r, epoch: null };
   node.seen.set(key, next);
-  node.note(`teardown: deleted ${cleared} records${msg.final ? ', left the ring' : ''}`);
+  node.note(kept ? `teardown: holding ${cleared} records for the rebuild` : `teardown: deleted ${cleared} records${msg.final ? ', left the ring' : ''}`);
   node.p.forward(addressOf(next), msg, raw);
 }

@@ -11,13 +11,15 @@ import { encodePackedStore, encodeStore } from '../../wire/codec.js';
 import type { CountRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { RESET_DURING_DISTRIBUTION } from '../errors.js';
-import { rightNeighbour } from '../ring-state.js';
+import { copiesOf, rightNeighbour } from '../ring-state.js';
 import { ownerBatches, positionsOf, type StoreBatch } from './store-batches.js';
 import { prepareStandby } from './standby.js';
 
 /** The confirmed counts, and an error when they do not sum to l (D7). */
 export interface Distribution {
   readonly counts: readonly number[];
+  /** With R ≥ 2 copies (issue 12): the copies each node confirmed. */
+  readonly copies?: readonly number[];
   readonly error?: string;
 }
 
@@ -27,7 +29,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   const self = node.self!;
   if (r === null || r.id !== 0 || r.epoch === null) throw new Error('only node 0 of a built ring distributes');
   const epoch = r.epoch;
+  const copies = copiesOf(r);
   node.table.clear();
+  node.copies.clear();
   node.storeTraffic.reset();
 
   // Node 0's own records go straight into its table, as the file's lines.
@@ -37,8 +41,12 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
 
   const right = rightNeighbour(r);
   // SPEC §6.2: every store goes to the right neighbour, which forwards it towards its owner.
-  // With --placement direct each batch goes straight to its owner instead (one hop).
-  const firstHop = (owner: number) => (node.placement === 'direct' ? r.ring[owner]! : right);
+  // With --placement direct each batch goes straight to its owner instead (one hop). With R ≥ 2
+  // node 0's own records go too, to the copies after it (issue 12); and so does a batch whose
+  // chain of copies wraps round past node 0 to nodes before its owner, which would otherwise meet
+  // it twice: once on its way to the owner, once as a copy.
+  const straight = (owner: number) => owner !== 0 && (node.placement === 'direct' || owner + copies - 1 > r.n);
+  const firstHop = (owner: number) => (straight(owner) ? r.ring[owner]! : right);
   const window = new SendWindow(STORE_WINDOW);
   // Stores for one owner all travel the same hops, so their acks come back in order: one that is
   // overtaken by later acks was lost, and is resent without waiting for its timer.
@@ -46,7 +54,9 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   // Each owner's stores cross their own number of hops: each path has its own round-trip estimate,
   // starting from the peer's general one scaled to its hops, and backing off until it has
   // measured its own.
-  const rtts = Array.from({ length: r.n }, (_, owner) => new RttEstimator({ backoff: true, startFrom: node.p.rtt, hops: node.placement === 'direct' ? 1 : owner }));
+  // With R copies a store's ack comes from the last of them, R − 1 hops further on.
+  const hopsTo = (owner: number) => (straight(owner) ? 1 : Math.max(owner, 1)) + copies - 1;
+  const rtts = Array.from({ length: r.n }, (_, owner) => new RttEstimator({ backoff: true, startFrom: node.p.rtt, hops: hopsTo(owner) }));
   // The first failure (a store out of budget, or the ring reset under us) ends the distribution:
   // queued batches are not sent and those in flight are withdrawn, instead of each one
   // retransmitting through its whole budget.
@@ -86,8 +96,10 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
       for (const lost of overtakes.finished(owner, rid)) node.p.retransmitNow(lost);
     }
   };
-  const plans = Array.from({ length: r.n }, (_, owner) => (owner === 0 ? [] : ownerBatches(data, r.n, owner, self, epoch, node.batchBytes, node.storeEncoding)));
-  const total = data.l - node.table.size;
+  const plans = Array.from({ length: r.n }, (_, owner) =>
+    owner === 0 && copies === 1 ? [] : ownerBatches(data, r.n, owner, self, epoch, node.batchBytes, node.storeEncoding),
+  );
+  const total = copies === 1 ? data.l - node.table.size : data.l;
   let acknowledged = 0;
   const progress = (finished: boolean) => node.emit({ kind: 'progress', task: reason, year: data.year, done: acknowledged, total, finished });
   const sends: Promise<unknown>[] = [];
@@ -123,17 +135,47 @@ export async function distribute(node: PeerNode, data: YearData, reason: 'setup'
   node.storeTraffic.flush((text) => node.note(text));
   assertSameBuild(node, epoch);
 
-  const answer = await node.peerRequest(right, { type: 'count', origin: self, epoch, counts: [node.table.size] }, { who: 'the ring' });
+  const replicated = copies > 1 ? { copies: [node.copies.size], ...(r.lost === undefined ? {} : { lost: r.lost }) } : {};
+  const answer = (await node.peerRequest(right, { type: 'count', origin: self, epoch, counts: [node.table.size], ...replicated }, { who: 'the ring' })) as CountRequest;
   assertSameBuild(node, epoch);
-  const counts = (answer as CountRequest).counts.slice(0, r.n);
-  while (counts.length < r.n) counts.push(0);
-  // The count went round: every node's table of this build is whole (so is this one's).
+  const counts = fill(answer.counts, r.n);
+  // The count went round: every node's table of this build is whole (so is this one's), and the
+  // build it replaced is no longer needed (held-build.ts).
   node.countedEpoch = epoch;
-  node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts });
+  node.held = null;
+  const copyCounts = copies > 1 ? fill(answer.copies ?? [], r.n) : undefined;
+  const lost = copies > 1 && r.l !== undefined ? { lost: r.l - data.l } : {};
+  node.emit({ kind: 'counts', reason, year: data.year, l: data.l, s: data.s, ring: r.ring, counts, ...(copyCounts === undefined ? {} : { copies: copyCounts }), ...lost });
+  const withCopies = copyCounts === undefined ? {} : { copies: copyCounts };
   const sum = counts.reduce((a, b) => a + b, 0);
-  if (sum !== data.l) return { counts, error: `stored counts sum to ${sum}, expected ${data.l}` };
+  if (sum !== data.l) return { counts, ...withCopies, error: `stored counts sum to ${sum}, expected ${data.l}` };
+  if (copyCounts !== undefined) {
+    const wrong = copyError(counts, copyCounts, copies);
+    if (wrong !== null) return { counts, ...withCopies, error: wrong };
+  }
   prepareStandby(node);
-  return { counts };
+  return { counts, ...withCopies };
+}
+
+/** The first n entries of a count list, 0 for those missing. */
+function fill(list: readonly number[], n: number): number[] {
+  const out = list.slice(0, n);
+  while (out.length < n) out.push(0);
+  return out;
+}
+
+/**
+ * Why the copies counted do not match the records counted, or null when they do: node i keeps a
+ * copy of every record of the R − 1 nodes before it, so its copies are the sum of their counts.
+ */
+export function copyError(counts: readonly number[], copies: readonly number[], r: number): string | null {
+  const n = counts.length;
+  for (let i = 0; i < n; i++) {
+    let expected = 0;
+    for (let k = 1; k < r; k++) expected += counts[(i - k + n) % n]!;
+    if (copies[i] !== expected) return `node ${i} counted ${copies[i]} copies, but the ${r - 1} nodes before it own ${expected} records`;
+  }
+  return null;
 }
 
 /** Stops a distribution whose ring was reset or rebuilt meanwhile (a dht-reset from the manager). */

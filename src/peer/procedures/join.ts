@@ -5,7 +5,7 @@ import { failure, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { keyBytes } from '../../wire/mac.js';
 import type { ProcedureFailure } from './completion.js';
-import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-outcome.js';
+import { askAndAwaitOutcome, finishRebuild, outcomeFailure, type OutcomeCounts } from './rebuild-outcome.js';
 
 export async function joinDht(node: PeerNode): Promise<CommandResult> {
   const reply = await node.managerRequest({ type: 'join-dht', name: node.name! });
@@ -16,11 +16,11 @@ export async function joinDht(node: PeerNode): Promise<CommandResult> {
   // The DHT's key: the join-request is proven with it, and the leader's set-id checked with it.
   node.keys.lingering = keyBytes(reply.key);
 
-  let counts: readonly number[] = [];
+  let counts: OutcomeCounts = { recordsPerNode: [] };
   let failed: ProcedureFailure | null = null;
   try {
     const outcome = await askAndAwaitOutcome(node, leader, { type: 'join-request', joiner: node.self! }, 'join-done');
-    counts = outcome.recordsPerNode;
+    counts = outcome;
     failed = outcomeFailure(outcome);
   } catch (err) {
     // No outcome: the leader may have renumbered part of the ring, this node included.

@@ -6,7 +6,7 @@ import { failure, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { newEpoch, ringWithout } from '../ring-state.js';
 import type { ProcedureFailure } from './completion.js';
-import { askAndAwaitOutcome, finishRebuild, outcomeFailure } from './rebuild-outcome.js';
+import { askAndAwaitOutcome, finishRebuild, outcomeFailure, type OutcomeCounts } from './rebuild-outcome.js';
 import { ringTeardown } from './ring-teardown.js';
 
 export async function leaveDht(node: PeerNode): Promise<CommandResult> {
@@ -24,7 +24,7 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
 
   const newRing = ringWithout(r.ring, r.id);
   const newLeader = newRing[0]!;
-  let counts: readonly number[] = [];
+  let counts: OutcomeCounts = { recordsPerNode: [] };
   let failed: ProcedureFailure | null = null;
   try {
     await ringTeardown(node, false);
@@ -34,7 +34,7 @@ export async function leaveDht(node: PeerNode): Promise<CommandResult> {
     node.keys.lingering = r.key;
     node.dropRing();
     const outcome = await askAndAwaitOutcome(node, newLeader, { type: 'rebuild-dht', origin: node.self!, year: r.year, s: r.s }, 'rebuild-done');
-    counts = outcome.recordsPerNode;
+    counts = outcome;
     failed = outcomeFailure(outcome);
   } catch (err) {
     // A round or a request that ran out: the ring's states may disagree.

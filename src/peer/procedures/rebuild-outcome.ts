@@ -2,7 +2,7 @@
 // leader to redistribute, wait for its report, and end with dht-rebuilt whatever happened, so
 // that the manager is never left waiting.
 import { REBUILD_BUDGET_MS } from '../../transport/timing.js';
-import type { JoinDoneRequest, PeerRequest, RebuildDoneRequest, Tuple, Unsent } from '../../wire/messages.js';
+import type { JoinDoneRequest, PeerRequest, RebuildDoneRequest, RebuildOutcome, Tuple, Unsent } from '../../wire/messages.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { sendCompletion, type ProcedureFailure } from './completion.js';
@@ -33,12 +33,15 @@ export function outcomeFailure(outcome: RebuildDoneRequest | JoinDoneRequest): P
   return outcome.ok ? null : { error: outcome.error ?? 'rebuild failed', broken: outcome.broken === true };
 }
 
+/** What a leave's or join's result reports of the rebuilt ring: its counts, with R ≥ 2 its copies and losses. */
+export type OutcomeCounts = Pick<RebuildOutcome, 'recordsPerNode' | 'replicasPerNode' | 'lostRecords'>;
+
 /** Sends dht-rebuilt and makes the command's result: the rebuild's error first, then the manager's. */
 export async function finishRebuild(
   node: PeerNode,
   command: 'leave-dht' | 'join-dht',
   newLeader: string,
-  counts: readonly number[],
+  counts: OutcomeCounts,
   failed: ProcedureFailure | null,
   mark?: number,
 ): Promise<CommandResult> {
@@ -46,6 +49,11 @@ export async function finishRebuild(
   // The leave or join is over: a leaver has no business with the ring's key any more, and a
   // joiner holds it in its ring state if it got in.
   node.keys.lingering = null;
-  const payload = { newLeader, recordsPerNode: counts };
+  const payload = {
+    newLeader,
+    recordsPerNode: counts.recordsPerNode,
+    ...(counts.replicasPerNode === undefined ? {} : { replicasPerNode: counts.replicasPerNode }),
+    ...(counts.lostRecords === undefined ? {} : { lostRecords: counts.lostRecords }),
+  };
   return final === undefined ? success(command, payload) : failure(command, final, payload);
 }

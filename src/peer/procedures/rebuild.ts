@@ -7,7 +7,8 @@ import { SendWindow } from '../../transport/send-window.js';
 import { STORE_WINDOW } from '../../transport/timing.js';
 import { errorMessage } from '../errors.js';
 import type { PeerNode } from '../node.js';
-import { newEpoch, ringWith } from '../ring-state.js';
+import { carried, newEpoch, ringWith } from '../ring-state.js';
+import { gatherRing } from './gather.js';
 import { distribute } from './distribute.js';
 import { ringTeardown } from './ring-teardown.js';
 
@@ -25,7 +26,7 @@ export async function rebuildForJoin(node: PeerNode, joiner: Tuple): Promise<voi
     const r = node.ring!;
     const ring = ringWith(r.ring, joiner);
     const epoch = newEpoch(node.random);
-    node.ring = { id: 0, n: ring.length, s: r.s, year: r.year, ring, epoch, key: r.key };
+    node.ring = { ...carried(r), id: 0, n: ring.length, ring, epoch };
     await setIds(node);
     outcome = await redistribute(node, 'join');
   } catch (err) {
@@ -45,12 +46,14 @@ export async function setIds(node: PeerNode, grants: readonly NamedGrant[] = [])
   // Windowed like stores: each set-id carries the whole ring (about 45 bytes a node), so a
   // thousand of them at once would overflow the receivers' buffers.
   const window = new SendWindow(STORE_WINDOW);
+  // R ≥ 2 copies (issue 12): every member learns R, l and the records lost so far; SPEC's set-id otherwise.
+  const replication = r.replicas >= 2 ? { replicas: r.replicas, ...(r.l === undefined ? {} : { l: r.l }), ...(r.lost === undefined ? {} : { lost: r.lost }) } : {};
   await Promise.all(
     r.ring.slice(1).map((t, i) =>
       window.run(async () => {
         const named = grants.find((g) => g.name === t.name);
         const grant = named === undefined ? {} : { grant: { serial: named.serial, sealed: named.sealed, tag: named.tag } };
-        const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch!, ...grant });
+        const answer = await node.peerRequest(t, { type: 'set-id', id: i + 1, n: r.n, s: r.s, year: r.year, ring: r.ring, epoch: r.epoch!, ...grant, ...replication });
         if (answer.type !== 'reply' || !answer.ok) {
           throw new Error(`set-id refused by ${t.name}: ${answer.type === 'reply' ? answer.error : answer.type}`);
         }
@@ -62,6 +65,7 @@ export async function setIds(node: PeerNode, grants: readonly NamedGrant[] = [])
 export async function redistribute(node: PeerNode, reason: 'rebuild' | 'join' | 'repair'): Promise<RebuildOutcome> {
   try {
     const r = node.ring!;
+    if (r.replicas >= 2) return await redistributeFromRing(node, reason);
     const loaded = node.loadYear(r.year);
     // A file that fails its checks fails the rebuild before any record is sent: the ring stays
     // whole and empty (§6.5 step 5).
@@ -76,6 +80,22 @@ export async function redistribute(node: PeerNode, reason: 'rebuild' | 'join' | 
   } catch (err) {
     return failed(err, true);
   }
+}
+
+/**
+ * With R ≥ 2 copies (issue 12): the records come from the ring's own copies (gather.ts), not from
+ * a file, and go out again with R copies. Records no member held any more are reported as lost.
+ */
+async function redistributeFromRing(node: PeerNode, reason: 'rebuild' | 'join' | 'repair'): Promise<RebuildOutcome> {
+  const gathered = await gatherRing(node);
+  const r = node.ring!;
+  if (gathered.lost !== undefined) node.ring = { ...r, lost: gathered.lost };
+  const lostRecords = node.ring!.lost?.count ?? 0;
+  const result = await distribute(node, gathered.data, reason);
+  const copies = { replicasPerNode: result.copies ?? [], ...(lostRecords > 0 ? { lostRecords } : {}) };
+  return result.error
+    ? { ok: false, error: result.error, broken: true, records: gathered.data.l, recordsPerNode: result.counts, ...copies }
+    : { ok: true, records: gathered.data.l, recordsPerNode: result.counts, ...copies };
 }
 
 export function failed(err: unknown, broken: boolean): RebuildOutcome {

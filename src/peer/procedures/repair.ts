@@ -7,7 +7,8 @@
 // meanwhile) supersedes a running one, which then stops without reporting.
 import type { RebuildOutcome, RepairDhtRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
-import { newEpoch, sameTuple } from '../ring-state.js';
+import { carried, newEpoch, sameTuple } from '../ring-state.js';
+import { retireBuild } from '../held-build.js';
 import { sendCompletion } from './completion.js';
 import { failed, redistribute, setIds } from './rebuild.js';
 
@@ -39,9 +40,9 @@ async function repair(node: PeerNode, msg: RepairDhtRequest): Promise<void> {
   if (r === null || first === undefined || !sameTuple(first, self)) {
     outcome = failed(`${self.name} holds no ring state of the DHT to repair`, true);
   } else {
-    node.ring = { id: 0, n: msg.ring.length, s: r.s, year: msg.year, ring: msg.ring, epoch: newEpoch(node.random), key: r.key };
-    node.table.clear();
-    node.countedEpoch = null;
+    // With R ≥ 2 the build the repair replaces is held: its records are the repair's (held-build.ts).
+    retireBuild(node);
+    node.ring = { ...carried(r), id: 0, n: msg.ring.length, year: msg.year, ring: msg.ring, epoch: newEpoch(node.random) };
     try {
       await setIds(node);
       if (run !== node.repairs) return;
@@ -58,7 +59,8 @@ async function repair(node: PeerNode, msg: RepairDhtRequest): Promise<void> {
     node.note(`the repaired ring of ${msg.ring.length} holds no records: ${lost}; the leader should run teardown-dht`, 'warn');
   }
   const failure = !outcome.ok && outcome.broken === true ? { error: outcome.error ?? 'the repair failed', broken: true } : null;
-  const error = await sendCompletion(node, { type: 'dht-repaired', name: node.name, ...(lost === undefined ? {} : { lost }) }, failure).catch(
+  const lostRecords = outcome.ok && outcome.lostRecords !== undefined ? { lostRecords: outcome.lostRecords } : {};
+  const error = await sendCompletion(node, { type: 'dht-repaired', name: node.name, ...(lost === undefined ? {} : { lost }), ...lostRecords }, failure).catch(
     (err: unknown) => String(err instanceof Error ? err.message : err),
   );
   if (error !== undefined && lost === undefined) node.note(`the repair of the ring failed: ${error}`, 'warn');

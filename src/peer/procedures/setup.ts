@@ -19,17 +19,22 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
   const ring = reply.ring ?? [];
   // The DHT's key, which this node proves its ring messages with, and the members' grants of it.
   const key = keyBytes(reply.key);
-  if (key !== null) node.ring = { id: 0, n: ring.length, s: data.s, year: data.year, ring, epoch: newEpoch(node.random), key };
+  // R, the copies of every record (issue 12): the manager's setting, absent for SPEC's one copy.
+  const replicas = reply.replicas ?? 1;
+  const replication = replicas >= 2 ? { l: data.l } : {};
+  if (key !== null) node.ring = { id: 0, n: ring.length, s: data.s, year: data.year, ring, epoch: newEpoch(node.random), key, replicas, ...replication };
   if (reply.serial !== undefined) node.keys.newestSerial = Math.max(node.keys.newestSerial, reply.serial);
   for (const t of ring) node.learn(t);
 
   let counts: readonly number[] = [];
+  let copies: readonly number[] | undefined;
   let error: string | undefined;
   try {
     if (key === null) throw new Error('the manager gave no key for the DHT');
     await setIds(node, await allGrants(node, ring.length, reply.grants ?? []));
     const result = await distribute(node, data, 'setup');
     counts = result.counts;
+    copies = result.copies;
     error = result.error;
   } catch (err) {
     error = errorMessage(err);
@@ -41,6 +46,7 @@ export async function setupDht(node: PeerNode, n: number, data: YearData): Promi
     records: data.l,
     s: data.s,
     recordsPerNode: counts,
+    ...(replicas >= 2 ? { replicasPerNode: copies ?? [] } : {}),
     ring: ring.map((t, id) => ({ id, name: t.name, ip: t.ip, port: t.port })),
   };
   return final === undefined ? success('setup-dht', payload) : failure('setup-dht', final, payload);

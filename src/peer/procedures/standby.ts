@@ -14,7 +14,8 @@ const BATCHES_PER_TURN = 8;
 export function prepareStandby(node: PeerNode): void {
   const r = node.ring;
   const self = node.self;
-  if (!node.standby || r === null || r.epoch === null || self === null || node.storeEncoding !== 'deflate') return;
+  // With R ≥ 2 copies a rebuild takes its records from the ring, not from the file (issue 12).
+  if (!node.standby || r === null || r.epoch === null || self === null || node.storeEncoding !== 'deflate' || r.replicas >= 2) return;
   const n = r.id === 0 ? r.n + 1 : r.n - 1;
   if (n < 2) return;
   const epoch = r.epoch;

@@ -6,7 +6,7 @@
 // each record's JSON text, serialised once per year.
 import type { YearData } from '../../data/csv.js';
 import { ownerOf, positionOf } from '../../data/hashing.js';
-import { encodePackedStore, encodeStore } from '../../wire/codec.js';
+import { encodePackedFetchResult, encodePackedStore, encodeStore } from '../../wire/codec.js';
 import type { Tuple, WireRecord } from '../../wire/messages.js';
 import { packedLine, packLines } from '../../wire/packed-records.js';
 
@@ -166,6 +166,15 @@ class PackedPlan implements BatchPlan {
 
 function packedPlan(lines: readonly string[], origin: Tuple, owner: number, epoch: string, budget: number): PackedPlan {
   const envelope = encodePackedStore(LONGEST_RID, origin, owner, epoch, lines.length, Buffer.alloc(0)).length;
+  return new PackedPlan(lines, Math.max(budget - envelope, 0));
+}
+
+/**
+ * A member's records as fetch-result pages (issue 12), packed like store batches: page k is
+ * planned when first asked for, each fits `budget` with fetch-result's envelope.
+ */
+export function pagePlan(lines: readonly string[], budget: number): BatchPlan {
+  const envelope = encodePackedFetchResult(LONGEST_RID, lines.length, false, lines.length, Buffer.alloc(0)).length;
   return new PackedPlan(lines, Math.max(budget - envelope, 0));
 }
 
