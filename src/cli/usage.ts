@@ -9,7 +9,7 @@ const FAULTS_HELP = `  --faults SPEC        inject faults into every datagram se
 export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
 
 usage:
-  stormdht manager <port> [--host IP] [--json] [--await-timeout S] [--faults SPEC] [--secret S]
+  stormdht manager <port> [--host IP] [--json] [--replicas R] [--await-timeout S] [--faults SPEC] [--secret S]
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
                 [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
