@@ -30,6 +30,8 @@ export interface KillClusterOptions {
   readonly ports: PortSlices;
   /** Extra options of the manager (e.g. --faults). */
   readonly managerArgs?: readonly string[];
+  /** The manager's UDP port (default 0: one the system picks). */
+  readonly managerPort?: number;
   /** Extra options of each peer, by name (e.g. --faults with its own seed). */
   readonly peerArgs?: (name: string) => readonly string[];
 }
@@ -75,11 +77,11 @@ export class KillCluster {
     private readonly options: KillClusterOptions,
   ) {}
 
-  /** Starts the manager (`manager 0 --host 127.0.0.1 --json`), tracked from its spawn. */
+  /** Starts the manager (`manager <port, default 0> --host 127.0.0.1 --json`), tracked from its spawn. */
   static async start(options: KillClusterOptions): Promise<KillCluster> {
     const holder: { c: KillCluster | null } = { c: null };
     const proc = track(
-      new JsonChild('manager', ['manager', '0', '--host', '127.0.0.1', '--json', ...(options.managerArgs ?? [])], {
+      new JsonChild('manager', ['manager', String(options.managerPort ?? 0), '--host', '127.0.0.1', '--json', ...(options.managerArgs ?? [])], {
         onLine: (label, line) => holder.c?.observe(label, line),
       }),
     );

@@ -1,6 +1,6 @@
 // `npm run bench -- [--runs N] [--only a,b] [--quick]`: stormdht's benchmark suite. Real peer and
 // manager processes over real UDP on 127.0.0.1 for the headline figures (setup, leave/join,
-// queries, memory, protocol modes, growth with records), one process holding many peers
+// queries, memory, protocol modes, growth with records, replicas), one process holding many peers
 // (LocalCluster) for n = 100 and 1000. Prints `name value unit` lines as it goes (details as
 // `# …`), then one markdown table of every figure and the side-by-side tables.
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { modesScenario } from './modes-scenario.js';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions, type ScenarioId } from './options.js';
 import { PortSlices } from './process-cluster.js';
 import { queryScenario } from './query-scenarios.js';
+import { replicaScenario } from './replica-scenario.js';
 import { Reporter } from './report.js';
 import { errorText, TARGETS, type BenchContext } from './runner.js';
 import { scaleRowName, scaleScenario } from './scale-scenario.js';
@@ -119,6 +120,7 @@ const SCENARIO_RUNNERS: ReadonlyArray<readonly [ScenarioId, string, (c: BenchCon
   ['lossy', 'setup-dht of 1996, n = 5, with 0%, 10% and 30% loss injected (fresh peer processes)', lossyScenario],
   ['floor', 'one UDP hop between two Node processes doing nothing else, stop and wait (the floor under a query)', floorScenario],
   ['detect', 'failure detector: SIGKILL of a Free peer, a member and the leader of 1996, n = 5; detection, repair, queries meanwhile, clean and lossy; heartbeat traffic (peer processes)', detectScenario],
+  ['replicas', 'replicas (issue 12): R = 2 against R = 1 for setup time, query latency and peak RSS, and eviction → dht-repaired after a SIGKILL with R = 2, 1996, n = 5 (peer processes, ports 50000-51999)', replicaScenario],
   ['soak', 'false deaths: a ring of 5 of 1996 and 2 querying Free peers under loss=0.3 for --soak-seconds (peer processes; only with --only soak)', soakScenario],
 ];
 

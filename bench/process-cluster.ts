@@ -34,6 +34,8 @@ export interface ProcClusterOptions {
   readonly register?: number;
   /** Extra command-line options of the manager (e.g. --faults). */
   readonly managerArgs?: readonly string[];
+  /** The manager's UDP port (default 0: one the system picks). */
+  readonly managerPort?: number;
 }
 
 export interface Timed {
@@ -48,11 +50,11 @@ export function expectOk(result: JsonLine, what: string): JsonLine {
 }
 
 /**
- * `stormdht manager 0 --host 127.0.0.1 --json`, as startManager does, but tracked from its spawn,
- * so that it is stopped even when it never says it listens.
+ * `stormdht manager <port> --host 127.0.0.1 --json` (port 0 unless given), as startManager does,
+ * but tracked from its spawn, so that it is stopped even when it never says it listens.
  */
-async function startTrackedManager(extraArgs: readonly string[] = []): Promise<ManagerProcess> {
-  const proc = track(new JsonChild('manager', ['manager', '0', '--host', '127.0.0.1', '--json', ...extraArgs]));
+async function startTrackedManager(extraArgs: readonly string[] = [], port = 0): Promise<ManagerProcess> {
+  const proc = track(new JsonChild('manager', ['manager', String(port), '--host', '127.0.0.1', '--json', ...extraArgs]));
   try {
     const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
     return { proc, ip: String(listening.ip), port: Number(listening.port) };
@@ -74,7 +76,7 @@ export class ProcCluster {
   ) {}
 
   static async start(options: ProcClusterOptions): Promise<ProcCluster> {
-    const manager = await startTrackedManager(options.managerArgs);
+    const manager = await startTrackedManager(options.managerArgs, options.managerPort);
     const peers = new Map<string, JsonChild>();
     const holder: { cluster: ProcCluster | null } = { cluster: null };
     try {
