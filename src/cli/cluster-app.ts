@@ -12,6 +12,8 @@ export interface ClusterOptions {
   readonly names: readonly string[];
   readonly dataDir: string;
   readonly portRange?: string;
+  /** The manager's --replicas (issue 12); its default when absent. */
+  readonly replicas?: number;
 }
 
 /** Exit statuses after a signal: 128 + its number. */

@@ -5,7 +5,7 @@ import { ClusterApp } from './cluster-app.js';
 import { MANAGER_LABEL } from './cluster-output.js';
 import { describeDemoData, resolveClusterDataDir, yearsIn } from './demo-data.js';
 import { LineReader } from './line-reader.js';
-import { parse, parsePortRange } from './options.js';
+import { parse, parsePortRange, parseReplicas } from './options.js';
 import { CLUSTER_USAGE, UsageError } from './usage.js';
 
 /** The peers' names when only a number is given: the demo's six, then more of the usual cast. */
@@ -26,6 +26,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       'port-range': { type: 'string' },
       script: { type: 'string' },
+      replicas: { type: 'string' },
     },
     CLUSTER_USAGE,
   );
@@ -37,6 +38,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
   const names = peerNames(values.peers as string | undefined, values.names as string | undefined);
   const portRange = values['port-range'] as string | undefined;
   if (portRange !== undefined) parsePortRange(portRange, CLUSTER_USAGE);
+  const replicas = parseReplicas(values.replicas, CLUSTER_USAGE);
   const script = values.script as string | undefined;
   if (script !== undefined) {
     try {
@@ -47,7 +49,12 @@ export async function clusterMain(argv: string[]): Promise<void> {
   }
 
   const data = resolveClusterDataDir(values['data-dir'] as string | undefined);
-  const app = await ClusterApp.open({ names, dataDir: data.dir, ...(portRange === undefined ? {} : { portRange }) });
+  const app = await ClusterApp.open({
+    names,
+    dataDir: data.dir,
+    ...(portRange === undefined ? {} : { portRange }),
+    ...(replicas === undefined ? {} : { replicas }),
+  });
   const years = yearsIn(data.dir);
   app.output.plain(
     data.synthetic

@@ -13,6 +13,8 @@ export interface SessionOptions {
   readonly dataDir: string;
   /** The peers' --port-range (their default when absent). */
   readonly portRange?: string;
+  /** The manager's --replicas: how many copies of every record a DHT keeps (its default, 1, when absent). */
+  readonly replicas?: number;
   /** Every JSON line of every process, as it arrives, with the process's label. */
   readonly onLine: (label: string, line: JsonLine) => void;
 }
@@ -34,6 +36,8 @@ export class ClusterSession {
   /** The peer whose command is running, and how to ask the user for a line it prompts for. */
   private asking: { readonly name: string; readonly ask: AskLine } | null = null;
   private closing: Promise<void> | null = null;
+  /** When the last line of any process arrived (Date.now()). */
+  private lastLineAt = Date.now();
 
   private constructor(
     readonly manager: ManagerProcess,
@@ -42,8 +46,14 @@ export class ClusterSession {
 
   /** Starts the manager on a free port, then every peer; resolves once the manager listens. */
   static async start(options: SessionOptions): Promise<ClusterSession> {
-    const manager = await startManager({ onLine: options.onLine });
-    const session = new ClusterSession(manager, options);
+    const extraArgs = options.replicas === undefined ? [] : ['--replicas', String(options.replicas)];
+    let session: ClusterSession | null = null;
+    const onLine = (label: string, line: JsonLine) => {
+      if (session !== null) session.lastLineAt = Date.now();
+      options.onLine(label, line);
+    };
+    const manager = await startManager({ onLine, extraArgs });
+    session = new ClusterSession(manager, { ...options, onLine });
     for (const name of options.names) session.spawn(name);
     return session;
   }
@@ -86,6 +96,32 @@ export class ClusterSession {
     } finally {
       this.asking = null;
     }
+  }
+
+  /**
+   * Resolves once no process has printed a line for `quietMs`, or after `maxMs` at most. A process
+   * prints what a datagram did after sending it on, so the next process may answer, and the
+   * command end, before the lines of the hops before it have come through their pipes.
+   */
+  async settled(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    for (;;) {
+      const wait = Math.min(this.lastLineAt + quietMs, deadline) - Date.now();
+      if (wait <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /**
+   * SIGKILLs the peer's process (a crash: it neither deregisters nor says anything to anyone) and
+   * resolves with its pid once it has exited.
+   */
+  async kill(name: string): Promise<number | undefined> {
+    const child = this.process(name);
+    const exit = this.exits.get(name);
+    if (exit !== undefined) throw new SessionError(`${name}'s process has already exited (status ${exit})`);
+    await child.stop('SIGKILL');
+    return child.child.pid;
   }
 
   /** Stops every peer (SIGTERM: it leaves its sockets without deregistering) and then the manager. Safe to call twice. */

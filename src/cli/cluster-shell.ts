@@ -60,7 +60,8 @@ export class ClusterShell {
   }
 
   private async builtin(r: Extract<Route, { kind: 'builtin' }>, ask: AskLine): Promise<Outcome> {
-    // The cluster's own commands cannot fail, so "!" before one is always a failed expectation.
+    // The cluster's own commands cannot fail (a kill of a process that has exited is refused, as
+    // an unknown peer is), so "!" before one is always a failed expectation.
     if (r.expectFailure) return this.fail(`"${r.builtin}" cannot fail; "!" does not apply to it`);
     switch (r.builtin) {
       case 'quit':
@@ -74,7 +75,21 @@ export class ClusterShell {
         return { kind: 'done', ok: true, result: null, statuses: new Map() };
       case 'status':
         return this.status(r.peer === null ? this.session.names : [r.peer], ask);
+      case 'kill':
+        return this.kill(r.peer!);
     }
+  }
+
+  /** SIGKILLs the peer's process, as a crash would end it, and waits for its exit. */
+  private async kill(name: string): Promise<Outcome> {
+    let pid: number | undefined;
+    try {
+      pid = await this.session.kill(name);
+    } catch (err) {
+      return this.fail(errorMessage(err));
+    }
+    this.output.plain(`${name}: process ${pid ?? '-'} killed with SIGKILL, as in a crash: no more heartbeats, no deregister, no goodbye to its ring`);
+    return { kind: 'done', ok: true, result: null, statuses: new Map() };
   }
 
   /** Runs `status` on each peer whose process runs; each prints its own status line. */

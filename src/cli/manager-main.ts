@@ -6,8 +6,8 @@ import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
 import { liveSummary, LIVE_VIEW_TICK_MS } from './manager-live-view.js';
-import { parse, parseFaultOption, parseIntegerOption, parseIp, parsePort, parseSeconds, parseSecretOption } from './options.js';
-import { MANAGER_USAGE, MAX_REPLICAS, UsageError } from './usage.js';
+import { parse, parseFaultOption, parseIp, parsePort, parseReplicas, parseSeconds, parseSecretOption } from './options.js';
+import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' } }, MANAGER_USAGE);
@@ -22,7 +22,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const faults = parseFaultOption(values.faults, MANAGER_USAGE);
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
   const secret = parseSecretOption(values.secret);
-  const replicas = parseIntegerOption(values.replicas, '--replicas', 1, MAX_REPLICAS, MANAGER_USAGE) ?? 1;
+  const replicas = parseReplicas(values.replicas, MANAGER_USAGE) ?? 1;
   const output = new CoalescedWriter(process.stdout);
   const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 

@@ -6,7 +6,7 @@ import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js
 import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
 import { MAC_OVERHEAD_BYTES } from '../wire/mac.js';
 import type { PortRange } from '../peer/node.js';
-import { UsageError } from './usage.js';
+import { MAX_REPLICAS, UsageError } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -110,6 +110,14 @@ export function parseIntegerOption(option: unknown, what: string, min: number, m
   const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
   if (!(value >= min && value <= max)) throw new UsageError(`${what} "${text}" is invalid: use ${min} to ${max}`, usage);
   return value;
+}
+
+/**
+ * --replicas R (issue 12): how many copies of every record a DHT keeps, 1 to MAX_REPLICAS. The
+ * manager takes it, and the cluster and the demo pass it on to theirs; undefined when not given.
+ */
+export function parseReplicas(option: unknown, usage: string): number | undefined {
+  return parseIntegerOption(option, '--replicas', 1, MAX_REPLICAS, usage);
 }
 
 /** The data directory of a peer and of the data commands: --data-dir, else $STORMDHT_DATA_DIR, else ./data. */

@@ -13,8 +13,9 @@ usage:
   stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
                 [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
-  stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
-  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--secret S]
+  stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--replicas R]
+                   [--script FILE]
+  stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
   stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
   stormdht help | --help | --version
@@ -83,14 +84,16 @@ same as when each command runs after the one before: each command's lines togeth
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
-export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--script FILE]
+export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI]
+                        [--replicas R] [--script FILE]
 
 Starts a manager and N peer processes on 127.0.0.1 and gives one prompt for all of them. Type the
 protocol's commands as a peer would (register alice, setup-dht alice 3 1996, query-dht bob 5536849);
 each goes to the process of the peer it names, and every line printed is labelled with its process.
-The prompt also takes help, status [<peer>], peers, and quit or exit (or Ctrl-D). Ctrl-C stops
-every process. Line editing, history (~/.stormdht_history, or $STORMDHT_HISTORY; empty: none) and
-Tab completion of commands, peer names and years.
+The prompt also takes help, status [<peer>], peers, kill <peer> (SIGKILL the peer's process: a
+crash, which the manager's failure detector finds in about 2.5 s), and quit or exit (or Ctrl-D).
+Ctrl-C stops every process. Line editing, history (~/.stormdht_history, or $STORMDHT_HISTORY;
+empty: none) and Tab completion of commands, peer names and years.
 
 When stdin is not a terminal, or with --script, the lines are run in order, each after the result
 of the one before; blank lines and # comments are skipped. A line starting with ! must fail
@@ -103,13 +106,19 @@ otherwise it exits 0 at the end.
   --data-dir DIR     where the peers read details-YYYY.csv (default: $STORMDHT_DATA_DIR, ./data or
                      ../shared/data/storm-events, whichever holds a year; else a synthetic 1996)
   --port-range LO-HI the ports the peers register on (default 7001-7499)
+  --replicas R       the manager keeps R copies of every record (1 to ${MAX_REPLICAS}; default 1, SPEC's DHT;
+                     see stormdht manager --help); with 2 or more a ring survives a kill
   --script FILE      run the lines of FILE instead of reading stdin`;
 
-export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--secret S]
+export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
 
 Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
 a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
 its commands are shown as typed at the cluster prompt, with every process's output, labelled.
+The DHT keeps R copies of every record (default 2), and before the teardown one more step kills
+the member that holds a queried record: a copy answers for it, the manager's failure detector
+evicts it in about 2.5 s, and the first survivor rebuilds the ring from the members' own copies,
+reading no file. --replicas 1 plays SPEC's nine steps alone, on SPEC's DHT.
 Every result is checked; the demo exits 1 with "demo FAILED: …" at the first unexpected one. At
 the end it stays at the cluster prompt when on a terminal, and exits 0 otherwise. Uses the real
 1996 file when it finds one (--data-dir, $STORMDHT_DATA_DIR, ./data, ../shared/data/storm-events),
@@ -118,6 +127,7 @@ otherwise a synthetic 1996 that stormdht generates (and says so).
   --data-dir DIR     read details-1996.csv from DIR
   --synthetic        use the generated synthetic year even when real data is present
   --port-range LO-HI the ports the peers register on (default 7001-7499)
+  --replicas R       copies of every record, 1 to ${MAX_REPLICAS} (default 2; 1 is SPEC's DHT, without the crash step)
   --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)`;
 
 export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]

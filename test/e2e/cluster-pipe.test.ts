@@ -215,3 +215,108 @@ describe('cluster scripts: the exit status', () => {
     assert.deepEqual(resultLinesIn(ok.stdout).map(([label, text]) => `${label}: ${text.split(' (')[0]}`), ['carol: register SUCCESS', 'bob: deregister FAILURE', 'carol: deregister SUCCESS']);
   });
 });
+
+describe('cluster --replicas 2: kill <peer> is a crash, and the ring heals from its copies', () => {
+  const FIVE = ['alice', 'bob', 'carol', 'dave', 'erin'];
+  let c: PipedCluster;
+  before(() => {
+    c = new PipedCluster(['--peers', '5', '--replicas', '2', '--data-dir', data.dir, '--port-range', PORTS]);
+  });
+  after(() => c?.kill());
+
+  /** The records of the file that node `id` of a ring of n owns, a few of them. */
+  const ownedBy = (id: number, n: number) => data.data.records.filter((r) => ownerOf(positionOf(r.eventId, data.data.s), n) === id).slice(0, 3);
+
+  /** A query of a record of the file: found, its 14 fields exactly. */
+  async function expectRecord(querier: string, record: { eventId: number; fields: readonly string[] }): Promise<string[]> {
+    const out = await c.run(`query-dht ${querier} ${record.eventId}`);
+    const texts = textsOf(out, querier);
+    assert.equal(texts.at(-1), 'query-dht SUCCESS', out.join('\n'));
+    assert.deepEqual(texts.filter((t) => FIELD_NAMES.some((f) => t.startsWith(`${f}: `))), FIELD_NAMES.map((f, i) => `${f}: ${record.fields[i]}`), out.join('\n'));
+    return out;
+  }
+
+  test('the manager keeps 2 copies; kill SIGKILLs a member; its records stay readable; the ring of 3 is repaired with 2 copies each', async () => {
+    for (const name of FIVE) await c.run(`register ${name}`);
+    assert.ok(textsOf(c.lines, 'manager').includes('note: every DHT keeps 2 copies of each record'), 'the manager got --replicas 2');
+    const setup = await c.run(`setup-dht alice 4 ${YEAR}`);
+    const { l, s } = data.data;
+    assert.ok(textsOf(setup, 'alice').includes(`stored ${l} records (s = ${s}): ${countsPerNode(data.data.ids, s, 4).join(' / ')}`), setup.join('\n'));
+    assert.ok(textsOf(setup, 'alice').some((t) => t.startsWith('replicas per node: ')), setup.join('\n'));
+    const ring = textsOf(setup, 'alice').flatMap((t) => /^ {2}node \d ([a-z]+): \d+ records, \d+ replicas$/.exec(t)?.[1] ?? []);
+    assert.equal(ring.length, 4, setup.join('\n'));
+    const outside = FIVE.find((n) => !ring.includes(n))!;
+    const victim = ring[1]!;
+
+    const killed = await c.run(`kill ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith(`${victim}: process `));
+    assert.match(killed.at(-1)!, new RegExp(`^${victim}: process \\d+ killed with SIGKILL, as in a crash`));
+    const peers = await c.run('peers', (x) => x.kind === 'plain' && x.text.trimStart().startsWith('erin '));
+    assert.ok(peers.some((x) => new RegExp(`^ {2}${victim} +pid \\d+ +exited \\(status SIGKILL\\)$`).test(x)), peers.join('\n'));
+
+    // While it is dead (found, then being repaired) every record it owned is answered by a copy.
+    for (const record of ownedBy(1, 4)) await expectRecord(outside, record);
+
+    // members, asked until the repair is done: the victim is registered no more, the ring is the other three.
+    const survivors = ring.filter((n) => n !== victim);
+    const repaired = `dht: year ${YEAR}, 3 members in id order: ${survivors.join(', ')} (leader alice)`;
+    for (let tries = 0; ; tries++) {
+      const m = await c.run(`members ${outside}`);
+      if (textsOf(m, outside).includes(repaired)) {
+        assert.ok(!textsOf(m, outside).some((t) => t.startsWith(`${victim} `)), m.join('\n'));
+        break;
+      }
+      assert.ok(tries < 60, `no repaired ring after ${tries} tries:\n${m.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const manager = textsOf(c.lines, 'manager');
+    assert.ok(manager.some((t) => t.startsWith(`warning: failure detector: evicted ${victim} died (no heartbeat for `)), manager.join('\n'));
+    assert.ok(manager.includes('manager → alice: dht-repaired SUCCESS'), manager.join('\n'));
+    assert.ok(textsOf(c.lines, 'alice').some((t) => t.startsWith(`note: collected ${l} records from 2 members`)), 'the records came from the members, not a file');
+
+    // Whole again: the same records, every one once on its owner and once more on the next node.
+    for (const record of ownedBy(1, 4)) await expectRecord(outside, record);
+    // status asks the peers in order: it ends with erin's status, or the line that says erin's process has exited.
+    const last = FIVE.at(-1)!;
+    const status = await c.run('status', (x) =>
+      last === victim ? x.kind === 'plain' && x.text.startsWith(`${victim}: the process has exited`) : x.kind === 'labelled' && x.label === last && x.text === 'status SUCCESS',
+    );
+    assert.ok(status.includes(`${victim}: the process has exited (status SIGKILL); "register ${victim}" starts it again`), status.join('\n'));
+    let records = 0;
+    let copies = 0;
+    for (const name of survivors) {
+      const m = textsOf(status, name).map((t) => /^status: name=[a-z]+ state=(?:Leader|InDHT) id=\d ringSize=3 records=(\d+) replicas=(\d+)$/.exec(t)).find((x) => x !== null);
+      assert.ok(m, status.join('\n'));
+      records += Number(m[1]);
+      copies += Number(m[2]);
+    }
+    assert.deepEqual([records, copies], [l, l], status.join('\n'));
+  });
+
+  test('kill of a process that has exited is refused, and stops the script', async () => {
+    const victim = /^(\S+): process \d+ killed/m.exec(c.lines.filter((x) => parseLine(x).kind === 'plain').join('\n'))![1]!;
+    const out = await c.run(`kill ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith('cluster: '));
+    assert.equal(out.at(-1), `cluster: ${victim}'s process has already exited (status SIGKILL)`);
+    assert.equal(await c.exited, 1);
+  });
+});
+
+describe('cluster --replicas: a bad value is a one-line usage error', () => {
+  for (const [args, value] of [
+    [['--replicas', '0'], '0'],
+    [['--replicas', 'x'], 'x'],
+    [['--replicas', '10'], '10'],
+    [['--replicas', '2.5'], '2.5'],
+    [['--replicas=-1'], '-1'],
+  ] as const) {
+    test(`${args.join(' ')}: exit 2, the error in one line, then the usage; no process started, no stack trace`, async () => {
+      const r = await runToEnd(['cluster', ...args, '--data-dir', data.dir, '--port-range', PORTS], 'register alice\n');
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(r.stdout, [], 'nothing started');
+      const [first, blank, usage] = r.stderr.split('\n');
+      assert.equal(first, `stormdht: --replicas "${value}" is invalid: use 1 to 9`);
+      assert.equal(blank, '');
+      assert.match(usage ?? '', /^usage: stormdht cluster /);
+      assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+|Error:/, 'a stack trace');
+    });
+  }
+});

@@ -54,6 +54,15 @@ test('the cluster\'s own commands: help, peers, quit, exit, status and status <p
   assert.deepEqual(route('status bob carol', NAMES), { kind: 'error', message: 'usage: status [<peer>]' });
 });
 
+test('kill <peer> is the cluster\'s own: it names one peer of the cluster', () => {
+  assert.deepEqual(route('kill bob', NAMES), { kind: 'builtin', builtin: 'kill', peer: 'bob', expectFailure: false });
+  assert.deepEqual(route('kill', NAMES), { kind: 'error', message: 'usage: kill <peer>' });
+  assert.deepEqual(route('kill bob carol', NAMES), { kind: 'error', message: 'usage: kill <peer>' });
+  assert.match((route('kill zed', NAMES) as { message: string }).message, /^unknown peer "zed"/);
+  assert.deepEqual(complete('ki', NAMES, []), [['kill '], 'ki']);
+  assert.deepEqual(complete('kill c', NAMES, []), [['carol '], 'c']);
+});
+
 test('blank lines and # comments are skipped; ! marks a line that must fail', () => {
   assert.deepEqual(route('', NAMES), { kind: 'skip' });
   assert.deepEqual(route('   ', NAMES), { kind: 'skip' });
