@@ -161,6 +161,11 @@ export class PeerNode {
    * build. Until then a record it lacks may still be on its way, so it says so instead of "not found".
    */
   countedEpoch: string | null = null;
+  /**
+   * The leaver whose reset-id gave this node its ring, and the epoch it gave: as the new leader,
+   * the node rebuilds for that leaver's rebuild-dht only while the ring is still that build.
+   */
+  renumberedBy: { readonly leaver: string; readonly epoch: string } | null = null;
   /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */
   repairs = 0;
   /** Counts the manager's dht-resets, and the last one's reason: a procedure reset meanwhile ends with it. */

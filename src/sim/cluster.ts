@@ -95,6 +95,8 @@ export interface Cluster {
    * now comes from.
    */
   readonly builds: Build[];
+  /** Called when the manager starts a repair (enters AwaitDhtRepaired), at that virtual time. */
+  onRepairStarted: (() => void) | null;
 }
 
 /** A build the manager completed: the peer whose completion it took, and whether it was a repair. */
@@ -166,6 +168,8 @@ export async function buildCluster(
   const dhtHistory: DhtChange[] = [{ at: 0, dht: null }];
   const liveness = new LivenessLedger(clock, timing.detector, timing.heartbeatMs);
   let mode: ManagerState['mode'] = { kind: 'Idle' };
+  // Set once built; the manager's events before that find no hook.
+  let cluster: Cluster | null = null;
   // The state before the latest change: an eviction's note comes after the peer left the registry.
   let lastState: ManagerState | null = null;
   const managerOwner: LedgerOwner = { label: () => 'manager', ring: () => null };
@@ -179,6 +183,8 @@ export async function buildCluster(
     ...authentication,
     bind: bindFor(managerOwner),
     detector: timing.detector,
+    // R = 1 is the manager's default: SPEC's DHT, with the options it always had.
+    ...(settings.replicas === 1 ? {} : { replicas: settings.replicas }),
     onEvent: (e) => {
       if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
       else if (e.kind === 'note' && e.level === 'warn') {
@@ -194,6 +200,7 @@ export async function buildCluster(
           e.state.dht !== null &&
           (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt' || mode.kind === 'AwaitDhtRepaired');
         if (done) builds.push({ peer: awaitedOf(mode)!.peer, repair: mode.kind === 'AwaitDhtRepaired' });
+        if (e.state.mode.kind === 'AwaitDhtRepaired' && mode.kind !== 'AwaitDhtRepaired') cluster?.onRepairStarted?.();
         mode = e.state.mode;
         lastState = e.state;
         liveness.sawState(e.state);
@@ -250,7 +257,8 @@ export async function buildCluster(
       busy: false,
     });
   }
-  return { clock, manager, peers, ledger, liveness, detector: timing.detector, heartbeatMs: timing.heartbeatMs, managerNotes, exhausted, builds, dhtHistory };
+  cluster = { clock, manager, peers, ledger, liveness, detector: timing.detector, heartbeatMs: timing.heartbeatMs, managerNotes, exhausted, builds, dhtHistory, onRepairStarted: null };
+  return cluster;
 }
 
 /** Where a datagram names its type: codec.encode puts it second, inside a secret's envelope too. */

@@ -13,6 +13,12 @@ export interface PlannedCommand {
   readonly tokens: readonly string[];
   /** fail: refused in every state; ok: accepted in every state; any: up to the state and the network. */
   readonly expect: 'fail' | 'ok' | 'any';
+  /**
+   * With R ≥ 2 copies (issue 12): a query the runner starts while a ring member is down or the
+   * ring is being repaired, for a record of the DHT. Every copy of it is on a live node but one
+   * at most: it must be answered with the record, unless the network or a stop defeats it.
+   */
+  readonly probe?: boolean;
 }
 
 type Expect = PlannedCommand['expect'];
@@ -26,11 +32,18 @@ export class CommandGenerator {
     private readonly rng: Rng,
     private readonly peers: readonly SimPeer[],
     private readonly data: SimData,
+    /** A peer no command is drawn for (R ≥ 2: the runner's prober). */
+    private readonly reserved: SimPeer | null = null,
+    /**
+     * Rings drawn larger, and left less below 5 (R ≥ 2): a ring of 3 that loses a member is torn
+     * down, one of 4 or more is repaired, and repairs are what copies are for.
+     */
+    private readonly largeRings = false,
   ) {}
 
   /** The next command, from a live peer that is not running one (not `exclude`); null if none is. */
   next(state: ManagerState, exclude?: SimPeer): PlannedCommand | null {
-    const idle = this.peers.filter((p) => !p.dead && !p.busy && !p.process.paused && p !== exclude);
+    const idle = this.peers.filter((p) => !p.dead && !p.busy && !p.process.paused && p !== exclude && p !== this.reserved);
     if (idle.length === 0) return null;
     if (this.rng() < PURPOSEFUL_SHARE) {
       const planned = this.purposeful(state, idle);
@@ -63,7 +76,8 @@ export class CommandGenerator {
     const dht = state.dht;
     if (dht === null) {
       const freeCount = [...state.peers.values()].filter((e) => e.state === 'Free').length;
-      add(4, free, (p) => own(p, 'setup-dht', [String(3 + Math.floor(this.rng() * Math.max(1, freeCount - 2))), this.year()]));
+      const size = () => (this.largeRings ? Math.max(this.rng(), this.rng()) : this.rng());
+      add(4, free, (p) => own(p, 'setup-dht', [String(3 + Math.floor(size() * Math.max(1, freeCount - 2))), this.year()]));
     } else {
       const members = idle.filter((p) => p.node.name !== null && dht.members.includes(p.node.name));
       const leader = members.filter((p) => p.node.name === dht.members[0]);
@@ -71,7 +85,7 @@ export class CommandGenerator {
       add(1, free, (p) => own(p, 'query-dht', [String(this.absentId())]));
       add(1, free, (p) => own(p, 'query-dht'));
       add(1.5, free, (p) => own(p, 'join-dht'));
-      add(dht.members.length > 3 ? 1.5 : 0.2, members, (p) => own(p, 'leave-dht'));
+      add(dht.members.length > (this.largeRings ? 4 : 3) ? 1.5 : 0.2, members, (p) => own(p, 'leave-dht'));
       add(0.7, leader, (p) => own(p, 'teardown-dht'));
       add(0.3, leader, (p) => own(p, 'dht-complete'));
     }

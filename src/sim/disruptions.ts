@@ -7,6 +7,15 @@
 //
 // A step that brought one is not over until the detector has done its part: no process is still
 // stopped, every crashed peer is out of the registry, and every peer evicted while alive knows it.
+//
+// With R ≥ 2 copies of every record (issue 12) a step takes fewer than R members out of the ring,
+// so that no record can lose every copy: a crash of a member (or of the leaver or joiner the
+// manager awaits), a stop long enough to be evicted, and a leave each take one, and a disruption
+// that would take one more is not made (a crash falls on another peer or on none, a stop on
+// another peer).
+// During a join, the death of a member takes two: the manager repairs the ring without the joiner
+// too, which holds its share of the new build's copies already once the count has begun. The
+// step ends with the ring repaired, so the next one starts with all R copies again.
 import { awaitedOf } from '../manager/state.js';
 import { REQUEST_BUDGET_MS } from '../transport/timing.js';
 import type { Rng } from '../data/seeded-random.js';
@@ -15,8 +24,8 @@ import type { Eviction } from './liveness-ledger.js';
 import type { StepCommand } from './result-checks.js';
 import type { SimSettings } from './run-settings.js';
 
-/** Crashes per run at most, so that enough peers stay alive to build rings of 3. */
-const MAX_CRASHES = 2;
+/** With R ≥ 2: the share of random crashes drawn among ring members (else half). */
+const MEMBER_SHARE_REPLICATED = 0.8;
 /** A crash of the awaited peer waits for the manager to be awaiting it, polling this often. */
 const AWAIT_POLL_MS = 20;
 const AWAIT_POLLS = 200;
@@ -57,17 +66,39 @@ export class Disruptions {
   private readonly evicted: Eviction[] = [];
   /** Live peers evicted in this step: the step waits until each of them knows. */
   private unaware: Unaware[] = [];
+  /**
+   * With R ≥ 2: the members this step may still take out of the ring (R − 1 at the start of a
+   * step); the peers it has taken, so that a peer stopped and then crashed counts once.
+   */
+  private removals = 0;
+  private readonly removed = new Set<SimPeer>();
+  /** With R ≥ 2: the peer that runs a join in this step; a member's death takes it out too. */
+  private joiner: SimPeer | null = null;
+  /** The peers stopped in this step: a request to one may run out of its budget. */
+  readonly stoppedThisStep = new Set<SimPeer>();
+  /** Called when a ring member crashes, or is stopped for long enough to be evicted. */
+  onMemberDown: (() => void) | null = null;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly settings: SimSettings,
     private readonly rng: Rng,
+    /** A peer never crashed or stopped (R ≥ 2: the prober that queries while members are down). */
+    private readonly spared: SimPeer | null = null,
   ) {}
 
   /** Draws this step's crashes and stops; `events` gets a line for each as it happens. */
   schedule(first: StepCommand, commands: readonly StepCommand[], events: string[]): void {
     this.unaware = [];
     this.evicted.length = 0;
+    this.removals = this.settings.replicas - 1;
+    this.stoppedThisStep.clear();
+    this.removed.clear();
+    this.joiner = null;
+    // A leave takes its leaver's copies with it (it keeps none once the ring is rebuilt without it).
+    // Of two leaves, the second runs after the first (the manager is busy until it is over) or not.
+    for (const c of commands) if (c.planned.tokens[0] === 'leave-dht' && this.isMember(c.planned.peer) && this.mayTakeOut(c.planned.peer)) this.takeOut(c.planned.peer);
+    for (const c of commands) if (c.planned.tokens[0] === 'join-dht' && !this.isMember(c.planned.peer)) this.joiner = c.planned.peer;
     this.scheduleCrashes(first, commands, events);
     this.scheduleStop(commands, events);
   }
@@ -122,41 +153,76 @@ export class Disruptions {
     }
   }
 
+  /** True when R ≥ 2 and this step may take `peer` out of the ring without risking a record. */
+  private mayTakeOut(peer: SimPeer): boolean {
+    return this.settings.replicas === 1 || !this.isMember(peer) || this.removed.has(peer) || this.removals >= this.cost(peer);
+  }
+
+  /** Counts `peer` as taken out of the ring in this step (and the joiner with it), when it is a member and R ≥ 2. */
+  private takeOut(peer: SimPeer): void {
+    if (this.settings.replicas === 1 || !this.isMember(peer) || this.removed.has(peer)) return;
+    this.removals -= this.cost(peer);
+    this.removed.add(peer);
+    if (this.joiner !== null) this.removed.add(this.joiner);
+  }
+
+  /** The members that `peer` going down takes out: itself, and a joiner not taken out yet. */
+  private cost(peer: SimPeer): number {
+    return this.joiner !== null && peer !== this.joiner && !this.removed.has(this.joiner) ? 2 : 1;
+  }
+
+  /**
+   * A ring member, as the manager has it now; or the leaver or joiner it awaits (a joiner may hold
+   * records of the build being made, and a leaver has given its own up).
+   */
+  private isMember(peer: SimPeer): boolean {
+    const name = peer.node.name;
+    if (name === null) return false;
+    const state = this.cluster.manager.state;
+    if (state.dht?.members.includes(name) === true) return true;
+    return state.mode.kind === 'AwaitDhtRebuilt' && state.mode.peer === name;
+  }
+
   private scheduleCrashes(first: StepCommand, commands: readonly StepCommand[], events: string[]): void {
     const { clock } = this.cluster;
     const chance = this.settings.crashChance;
     if (chance === 0) return;
     const afterCrash = (victim: SimPeer, why: string) => {
+      const member = this.isMember(victim);
+      this.takeOut(victim);
       this.counts.crashes++;
       crash(this.cluster, victim);
       for (const c of commands) if (c.planned.peer === victim && c.outcome === null) c.crashed = true;
       events.push(`crash ${victim.label} at ${time(clock.now())} (${why})`);
+      if (member) this.onMemberDown?.();
     };
     if (PROCEDURES.has(first.planned.tokens[0]!) && this.rng() < chance) {
       let polls = 0;
       const tryAwaited = () => {
         const peer = first.planned.peer;
-        if (first.outcome !== null || peer.dead || peer.process.paused || this.counts.crashes >= MAX_CRASHES) return;
-        if (awaitedOf(this.cluster.manager.state.mode)?.peer === peer.node.name) afterCrash(peer, 'awaited by the manager');
+        if (first.outcome !== null || peer.dead || peer.process.paused || this.counts.crashes >= this.settings.maxCrashes) return;
+        if (awaitedOf(this.cluster.manager.state.mode)?.peer === peer.node.name && this.mayTakeOut(peer)) afterCrash(peer, 'awaited by the manager');
         else if (polls++ < AWAIT_POLLS) clock.setTimer(AWAIT_POLL_MS, tryAwaited);
       };
       clock.setTimer(stopDelay(this.rng), tryAwaited);
     }
     if (this.rng() < chance / 2) {
       const pick = this.rng();
-      const member = this.rng() < 0.5;
+      // With R ≥ 2 mostly a member: a repair from the ring's copies is what a replicated run is for.
+      const member = this.rng() < (this.settings.replicas >= 2 ? MEMBER_SHARE_REPLICATED : 0.5);
       clock.setTimer(stopDelay(this.rng), () => {
-        if (this.counts.crashes >= MAX_CRASHES) return;
+        if (this.counts.crashes >= this.settings.maxCrashes) return;
         // A registered peer, as the manager has it: a ring member (the leader among them) or a
-        // Free one; the other kind when there is none of the drawn one.
+        // Free one; the other kind when there is none of the drawn one (R = 1).
         const state = this.cluster.manager.state;
         const candidates = this.cluster.peers.filter((p) => {
           const entry = p.node.name === null ? undefined : state.peers.get(p.node.name);
-          return !p.dead && !p.process.paused && entry !== undefined && entry.ip === p.ip && entry.mPort === p.node.mPort;
+          return !p.dead && !p.process.paused && p !== this.spared && entry !== undefined && entry.ip === p.ip && entry.mPort === p.node.mPort && this.mayTakeOut(p);
         });
         const isMember = (p: SimPeer) => state.dht?.members.includes(p.node.name!) === true;
         const drawn = candidates.filter((p) => isMember(p) === member);
-        const pool = drawn.length > 0 ? drawn : candidates;
+        // With R ≥ 2 a member drawn when there is none is no crash: the run's few are kept for rings.
+        const pool = drawn.length > 0 ? drawn : this.settings.replicas >= 2 && member ? [] : candidates;
         if (pool.length === 0) return;
         const victim = pool[Math.floor(pick * pool.length)]!;
         const role = state.dht?.members[0] === victim.node.name ? 'the leader' : isMember(victim) ? 'a ring member' : 'Free';
@@ -184,9 +250,14 @@ export class Disruptions {
       // Not a peer whose running command every state must accept (a comeback's register): a stop
       // long enough may defeat it, as the network may not.
       const mustSucceed = (p: SimPeer) => commands.some((c) => c.planned.peer === p && c.planned.expect === 'ok' && c.outcome === null);
-      const candidates = this.cluster.peers.filter((p) => !p.dead && !p.process.paused && !mustSucceed(p));
+      // With R ≥ 2 a stop that may end in an eviction takes its member out of the ring.
+      const mayStop = (p: SimPeer) => length < short || this.mayTakeOut(p);
+      const candidates = this.cluster.peers.filter((p) => !p.dead && !p.process.paused && p !== this.spared && !mustSucceed(p) && mayStop(p));
       if (candidates.length === 0) return;
       const victim = candidates[Math.floor(pick * candidates.length)]!;
+      const member = this.isMember(victim);
+      if (length >= short) this.takeOut(victim);
+      this.stoppedThisStep.add(victim);
       const name = victim.node.name;
       const entry = name === null ? undefined : manager.state.peers.get(name);
       // A deregister in flight may take the peer out of the registry while it is stopped: then
@@ -197,6 +268,7 @@ export class Disruptions {
       liveness.paused(victim, registered);
       const kind = length < short ? 'short' : length < long ? 'between short and long' : 'long';
       events.push(`stop ${victim.label} at ${time(clock.now())} for ${time(length)} (${kind}${registered === null ? ', not registered' : ''})`);
+      if (member && length >= short) this.onMemberDown?.();
       clock.setTimer(length, () => {
         victim.process.resume();
         liveness.resumed(victim);

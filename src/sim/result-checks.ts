@@ -5,6 +5,7 @@ import { ownerOf, positionOf } from '../data/hashing.js';
 import type { Dht } from '../manager/state.js';
 import type { CommandResult } from '../peer/events.js';
 import { notFoundMessage } from '../peer/procedures/query.js';
+import { chainOf } from '../peer/ring-state.js';
 import type { PlannedCommand } from './command-generator.js';
 import { rowOf, type SimData } from './sim-data.js';
 
@@ -38,10 +39,37 @@ export interface QueryContext {
    * must answer an error, never "not found".
    */
   readonly years: ReadonlySet<string>;
+  /** Faults or a stop in the step: a request may run out of its budget (and a probe fail so). */
+  readonly networkMayFail?: boolean;
+  /** The manager gave the DHT up while the query ran (a ring below 3, a failed procedure). */
+  readonly dhtGone?: boolean;
+  /** A leave or join ran in the step: a member's death may have interrupted its renumbering. */
+  readonly rebuilds?: boolean;
+  /** The command's own peer was stopped in the step (it may have been evicted meanwhile). */
+  readonly querierStopped?: boolean;
 }
 
-/** The count check of D7 failed: records were acknowledged and are not held. */
-const LOST_RECORDS = /stored counts sum to /;
+/**
+ * Why a probe (R ≥ 2, fewer than R members down) may fail: the manager is busy with a procedure
+ * other than a repair (it answers queries during one), or the DHT is gone. Nothing else, but a
+ * request the network defeated when it has faults.
+ */
+const PROBE_EXCUSE = /^busy: waiting for (dht-rebuilt|dht-complete|teardown-complete) |^no DHT exists/;
+const NETWORK_DEFEAT = /no response from /;
+/**
+ * A leave or join that a death interrupted leaves members on the ring before it, or between two
+ * renumberings, until the repair reaches them: a query they route may end at the leaver (no
+ * longer in a DHT) or run out of ids. An error, never a wrong answer; the repair then fixes it.
+ */
+const INTERRUPTED_REBUILD = /^not in a DHT$|^the ring changed during the query$|cannot reach a copy of event \d+ yet/;
+
+/**
+ * The count check of D7 failed: records were acknowledged and are not held. With R ≥ 2 copies
+ * (issue 12) the same goes for copies: a node counted other copies than the nodes before it own.
+ */
+const LOST_RECORDS = /stored counts sum to |counted \d+ copies, but /;
+/** A query or rebuild that says records lost every copy (issue 12). */
+const LOST_EVERY_COPY = /lost every copy/;
 
 /** Violations of one settled command's result. */
 export function resultViolations(cmd: StepCommand, query: QueryContext, data: SimData): string[] {
@@ -59,7 +87,20 @@ export function resultViolations(cmd: StepCommand, query: QueryContext, data: Si
   // The network may defeat a build, which then ends with "no response"; only a process can lose
   // records that were acknowledged, and a torn-down DHT must not hide that.
   if (!result.ok && LOST_RECORDS.test(result.error ?? '')) out.push(`a build lost acknowledged records: ${result.error}`);
+  // With R ≥ 2 copies (issue 12) a run never takes R members out of the ring at once: no record may
+  // lose every copy, and no answer or rebuild may say one did.
+  if (LOST_EVERY_COPY.test(result.error ?? '')) out.push(`the command says records lost every copy: ${result.error}`);
+  const lostRecords = result.data?.lostRecords;
+  if (typeof lostRecords === 'number' && lostRecords > 0) out.push(`the rebuild reports ${lostRecords} records that lost every copy`);
   if (tokens[0] === 'query-dht' && result.ok) out.push(...queryViolations(tokens, result, query, data));
+  if (cmd.planned.probe === true && !result.ok && query.dhtGone !== true && query.querierStopped !== true) {
+    const error = result.error ?? '';
+    const excused = PROBE_EXCUSE.test(error) || (query.networkMayFail === true && NETWORK_DEFEAT.test(error)) || (query.rebuilds === true && INTERRUPTED_REBUILD.test(error));
+    if (!excused) {
+      out.push(`a query with fewer than R members down failed: ${error}`);
+    }
+  }
+  if (cmd.planned.probe === true && result.ok && result.data?.found !== true) out.push(`a query for a record of the DHT with fewer than R members down answered not found`);
   return out;
 }
 
@@ -96,7 +137,14 @@ function queryViolations(tokens: readonly string[], result: CommandResult, ctx: 
     const s = data.years.get(ctx.dht.year)!.data.s;
     const owner = ownerOf(positionOf(eventId, s), n);
     if (ids.some((x) => (x as number) >= n)) out.push(`the path [${ids.join(', ')}] names ids outside 0…${n - 1}`);
-    if (ids[ids.length - 1] !== owner) out.push(`the path [${ids.join(', ')}] does not end at the owner ${owner}`);
+    // With R ≥ 2 copies (issue 12) a node of the owner's chain answers for an owner that is
+    // suspected or silent (a lost datagram is enough). It may be one the query passed before,
+    // which a path of distinct ids does not name twice: the path holds a node of the chain.
+    const chain = chainOf({ replicas: ctx.dht.replicas ?? 1, n }, owner);
+    if (chain.length === 1 && ids[ids.length - 1] !== owner) out.push(`the path [${ids.join(', ')}] does not end at the owner ${owner}`);
+    if (chain.length > 1 && !ids.some((x) => chain.includes(x as number))) {
+      out.push(`the path [${ids.join(', ')}] passes neither the owner ${owner} nor a copy of its records (nodes ${chain.join(', ')})`);
+    }
   }
   return out;
 }

@@ -18,10 +18,29 @@ export interface SimSettings {
   readonly overlapChance: number;
   /** Chance per step that a peer process is stopped (SIGSTOP) for a while, then continued. */
   readonly pauseChance: number;
+  /**
+   * R, the copies the manager keeps of every record (issue 12; its --replicas). With R ≥ 2 the
+   * disruptions never take R ring members at once, so that no record may be lost.
+   */
+  readonly replicas: number;
+  /** Peers that may crash in the run, at most. */
+  readonly maxCrashes: number;
 }
 
 /** Steps per run unless told otherwise: enough for a few DHT life cycles. */
 export const DEFAULT_STEPS = 40;
+
+/**
+ * R of a run: a number, or 'drawn' (2 or 3 from the seed: the replicated runs of
+ * test/sim/replicas.test.ts). A run of R = 1 is SPEC's DHT, with the draws it always had.
+ */
+export type ReplicasChoice = number | 'drawn';
+
+/** Crashes per run at most, so that enough peers stay alive to build rings of 3. */
+const MAX_CRASHES = 2;
+/** With R ≥ 2 every run crashes peers (a crash and its repair are what copies are for), this often at least. */
+const MIN_CRASH_CHANCE_REPLICATED = 0.1;
+const MAX_CRASH_CHANCE_REPLICATED = 0.25;
 
 /** Fault ranges of the brief: loss 0–0.3, dup 0–0.1, reorder 0–0.2, delay 0–20 ms. */
 const MAX_LOSS = 0.3;
@@ -45,11 +64,11 @@ export function childStream(parent: Rng): Rng {
  * The settings of a seed, from the first stream derived from it. A quarter of the seeds run without
  * faults, so that the checks that need whole data (every query exact) get plenty of runs too.
  */
-export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS): SimSettings {
+export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS, replicas: ReplicasChoice = 1): SimSettings {
   const rng = childStream(root);
   const faulty = rng() >= 0.25;
   const draw = (max: number) => (faulty ? round(rng() * max) : 0);
-  return {
+  const settings: Omit<SimSettings, 'replicas' | 'maxCrashes'> = {
     seed,
     peers: 5 + Math.floor(rng() * 3),
     steps,
@@ -59,13 +78,23 @@ export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS): Si
     // Drawn last, so that the draws above give every seed the settings it had before stops existed.
     pauseChance: rng() < 0.5 ? 0 : round(rng() * MAX_PAUSE_CHANCE),
   };
+  if (replicas === 1) return { ...settings, replicas: 1, maxCrashes: MAX_CRASHES };
+  // Replicated runs: drawn after all of the above (the stream of an R = 1 run is unchanged), with
+  // crashes in every run and more peers, so that repairs are many. One peer only registers and
+  // queries while members are down (the prober, runner.ts); the others keep rings of 3 after
+  // every crash the run may bring.
+  const r = replicas === 'drawn' ? 2 + Math.floor(rng() * 2) : replicas;
+  const peers = 6 + Math.floor(rng() * 2);
+  const crashChance = round(MIN_CRASH_CHANCE_REPLICATED + rng() * (MAX_CRASH_CHANCE_REPLICATED - MIN_CRASH_CHANCE_REPLICATED));
+  return { ...settings, peers, crashChance, replicas: r, maxCrashes: peers - 4 };
 }
 
 export function formatSettings(s: SimSettings): string {
   const f = s.faults;
   return (
     `${s.peers} peers, ${s.steps} steps, loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, delay 0-${f.delayMs[1]} ms, ` +
-    `crash ${s.crashChance}, stop ${s.pauseChance}, overlap ${s.overlapChance}`
+    `crash ${s.crashChance}, stop ${s.pauseChance}, overlap ${s.overlapChance}` +
+    (s.replicas === 1 ? '' : `, ${s.replicas} copies of every record`)
   );
 }
 

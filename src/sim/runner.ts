@@ -11,7 +11,7 @@ import { buildCluster, closeCluster, describePeers, type Cluster, type DetectorT
 import { CommandGenerator, type PlannedCommand } from './command-generator.js';
 import { Disruptions, type DisruptionCounts } from './disruptions.js';
 import { describeResult, resultViolations, type QueryContext, type StepCommand } from './result-checks.js';
-import { childStream, drawSettings, formatSettings, type SimSettings } from './run-settings.js';
+import { childStream, drawSettings, formatSettings, type ReplicasChoice, type SimSettings } from './run-settings.js';
 import { PARTIAL_MISSING_YEAR, simData, type SimData } from './sim-data.js';
 import { checkQuiescentState, describeDht, type Holding } from './state-checks.js';
 
@@ -26,6 +26,11 @@ export interface RunOptions {
   readonly secret?: string;
   /** The failure detector's timing (default the shipped one: heartbeats every 100 ms, dead at 2.5 s). */
   readonly timing?: DetectorTiming;
+  /**
+   * R, the copies the manager keeps of every record (issue 12): 1 (the default, SPEC's DHT), a
+   * number, or 'drawn' from the seed (2 or 3). A seed replays only with the same choice.
+   */
+  readonly replicas?: ReplicasChoice;
 }
 
 export interface RunOutcome {
@@ -35,6 +40,10 @@ export interface RunOutcome {
   readonly exhaustedBudgets: number;
   /** Crashes, stops and evictions in the run. */
   readonly disruptions: DisruptionCounts;
+  /** Repairs the manager completed (a ring member died and the survivors were rebuilt). */
+  readonly repairs: number;
+  /** With R ≥ 2: the probes (queries while members were down) run, and those answered with the record. */
+  readonly probes: { readonly run: number; readonly found: number };
   /** One line per command and per event (crash, give-up, exhausted budget), then the state after the step. */
   readonly log: readonly string[];
 }
@@ -70,12 +79,22 @@ const BUILDS: ReadonlySet<string> = new Set(['setup-dht', 'leave-dht', 'join-dht
  * and the checks then want every record held.
  */
 const EXCUSED_BUILD_FAILURE = /cannot read /;
+/**
+ * How the manager and the peers say that records lost every copy (issue 12). A run takes fewer
+ * than R members out of the ring at once (disruptions.ts), and with R = 1 nothing says it: never.
+ */
+const LOST_EVERY_COPY = /lost every copy/;
+
+/** With R ≥ 2 copies: probes in a step at most, and how soon after their cause they start (ms). */
+const MAX_PROBES = 3;
+const PROBE_AFTER_DOWN_MS = 3_500;
+const PROBE_AFTER_REPAIR_MS = 600;
 
 class Violation extends Error {}
 
 export async function runSeed(seed: number, options: RunOptions = {}): Promise<RunOutcome> {
   const root = mulberry32(seed);
-  const settings = drawSettings(seed, root, options.steps);
+  const settings = drawSettings(seed, root, options.steps, options.replicas);
   const data = simData();
   // Error texts name data files; the temporary directory differs from process to process, and a
   // replay must print the same log anywhere.
@@ -89,10 +108,11 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   clock = cluster.clock;
   record(`peers: ${describePeers(cluster, data)}`);
   options.sabotage?.(cluster);
-  const run = new Run(settings, cluster, data, record, childStream(root), childStream(root), childStream(root));
+  // The probes' stream is drawn last: the streams before it are those every seed always had.
+  const run = new Run(settings, cluster, data, record, childStream(root), childStream(root), childStream(root), childStream(root));
   try {
     for (let step = 1; step <= settings.steps; step++) await run.step(step);
-    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, disruptions: run.disruptionCounts, log };
+    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, disruptions: run.disruptionCounts, repairs: run.repairs, probes: { ...run.probes }, log };
   } catch (err) {
     if (!(err instanceof Violation)) throw err;
     throw new SimulationFailure(seed, err.message.replaceAll(data.root, '<data>'), log);
@@ -106,11 +126,21 @@ class Run {
   private readonly disruptions: Disruptions;
   /** Requests between live processes that ran out of their retry budget. */
   exhaustedBudgets = 0;
+  /** Repairs completed, and the probes run and answered with their record. */
+  repairs = 0;
+  readonly probes = { run: 0, found: 0 };
   /** The last check found every record of the DHT in place. */
   private whole = false;
   /** What the current DHT must hold, from how its last build ended; null: no DHT. */
   private holding: Holding | null = null;
   private lastDht = 'no DHT';
+  /**
+   * With R ≥ 2 copies: a peer that registers, runs no command the generator draws, is never
+   * crashed or stopped, and runs the probes (scheduleProbes) while it is Free: a querier ready when
+   * a member goes down, where the DHT's life cycles would often have taken every Free peer into
+   * the ring. (The manager may still pick it for a ring a setup builds.)
+   */
+  private readonly prober: SimPeer | null;
   /** A peer evicted while stopped, and the name it had: it registers again first thing next step. */
   private comeback: { readonly peer: SimPeer; readonly name: string } | null = null;
 
@@ -122,9 +152,12 @@ class Run {
     commandRng: () => number,
     private readonly rng: () => number,
     disruptionRng: () => number,
+    private readonly probeRng: () => number,
   ) {
-    this.generator = new CommandGenerator(commandRng, cluster.peers, data);
-    this.disruptions = new Disruptions(cluster, settings, disruptionRng);
+    // With R ≥ 2 the last peer is the prober: it registers, and queries while members are down.
+    this.prober = settings.replicas >= 2 ? cluster.peers.at(-1)! : null;
+    this.generator = new CommandGenerator(commandRng, cluster.peers, data, this.prober, settings.replicas >= 2);
+    this.disruptions = new Disruptions(cluster, settings, disruptionRng, this.prober);
   }
 
   get disruptionCounts(): DisruptionCounts {
@@ -134,7 +167,7 @@ class Run {
   async step(index: number): Promise<void> {
     const { clock, manager } = this.cluster;
     const before = manager.state;
-    const comeback = this.comebackCommand(before);
+    const comeback = this.comebackCommand(before) ?? this.proberRegister();
     const first = comeback ?? this.generator.next(before);
     if (first === null) throw new Violation(`seed ${this.settings.seed}: step ${index}: no live peer is left to run a command`);
     const commands: StepCommand[] = [newCommand(first)];
@@ -150,6 +183,7 @@ class Run {
       }
     }
     this.disruptions.schedule(commands[0]!, commands, events);
+    this.scheduleProbes(commands, events);
 
     const began = clock.now();
     const settled = () => commands.every((c) => c.outcome !== null);
@@ -166,18 +200,25 @@ class Run {
       const at = err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 3).join(' ') : String(err);
       throw new Violation(`${where}: a process threw at ${time(clock.now())}: ${at}`);
     }
-    events.push(...this.cluster.managerNotes.splice(0).map((text) => `manager: ${text}`));
-    for (const c of commands) this.log(`#${index} ${time(c.startedAt)} ${c.planned.peer.label}: ${c.planned.tokens.join(' ')} → ${describeResult(c)}`);
+    const notes = this.cluster.managerNotes.splice(0);
+    events.push(...notes.map((text) => `manager: ${text}`));
+    for (const c of commands) this.log(`#${index} ${time(c.startedAt)} ${c.planned.peer.label}: ${c.planned.tokens.join(' ')}${c.planned.probe === true ? ' (probe)' : ''} → ${describeResult(c)}`);
 
     const violations = [...this.cluster.ledger.drain(), ...this.cluster.liveness.drain()];
     if (!settled()) violations.push(`not settled after ${time(clock.now() - began)} with ${clock.pendingTimers} timers pending`);
     else if (!this.quiescent()) violations.push(`not quiescent after ${time(clock.now() - began)}: ${clock.pendingTimers} timers pending, manager ${manager.state.mode.kind}`);
     else if (detecting()) violations.push(`the failure detector did not finish after ${time(clock.now() - began)}: ${this.describeDetecting()}`);
-    for (const c of commands) violations.push(...resultViolations(c, this.queryContext(c, before, commands.length), this.data));
-    const reportedCounts = this.noteBuilds(commands);
+    const rebuilds = commands.some((c) => c.startedAt !== null && ['leave-dht', 'join-dht'].includes(c.planned.tokens[0]!));
+    for (const c of commands) violations.push(...resultViolations(c, this.queryContext(c, before, commands.length, rebuilds), this.data));
+    for (const c of commands.filter((x) => x.planned.probe === true)) {
+      this.probes.run++;
+      if (c.outcome !== null && 'result' in c.outcome && c.outcome.result.data?.found === true) this.probes.found++;
+    }
+    for (const text of notes.filter((t) => LOST_EVERY_COPY.test(t))) violations.push(`the manager says records were lost, with ${this.settings.replicas} copies and fewer taken out at once: ${text}`);
+    const reported = this.noteBuilds(commands);
     const state = manager.state;
     const holding = this.holding ?? 'any';
-    const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, holding, reportedCounts });
+    const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, holding, reportedCounts: reported.counts, reportedCopies: reported.copies });
     violations.push(...checked.hard);
     this.whole = checked.whole;
     const exhausted = this.noteExhausted(events);
@@ -212,12 +253,13 @@ class Run {
    * check found the data whole, nothing else ran beside it (a concurrent leave or join may rebuild
    * the ring under it) and the DHT did not change while it ran (an eviction may repair the ring).
    */
-  private queryContext(c: StepCommand, before: ManagerState, commands: number): QueryContext {
+  private queryContext(c: StepCommand, before: ManagerState, commands: number, rebuilds: boolean): QueryContext {
     const history = this.cluster.dhtHistory;
     const from = c.startedAt ?? this.cluster.clock.now();
     const to = c.settledAt ?? this.cluster.clock.now();
     const years = new Set<string>();
     let changed = false;
+    let gone = false;
     for (let i = 0; i < history.length; i++) {
       const h = history[i]!;
       const next = history[i + 1];
@@ -225,8 +267,13 @@ class Run {
       if (h.at > to || (next !== undefined && next.at <= from)) continue;
       if (h.at > from) changed = true;
       if (h.dht !== null) years.add(h.dht.year);
+      else if (h.at > from) gone = true;
     }
-    return { dht: before.dht, exact: this.whole && commands === 1 && !changed, years };
+    // A probe (R ≥ 2) may be defeated by the network, or by a stop; by nothing else.
+    const faults = this.settings.faults;
+    const stopped = this.disruptions.stoppedThisStep;
+    const networkMayFail = faults.loss > 0 || faults.dup > 0 || faults.reorder > 0 || faults.delayMs[1] > 0 || stopped.size > 0;
+    return { dht: before.dht, exact: this.whole && commands === 1 && !changed, years, networkMayFail, dhtGone: gone, rebuilds, querierStopped: stopped.has(c.planned.peer) };
   }
 
   /**
@@ -274,6 +321,13 @@ class Run {
     }
   }
 
+  /** The prober registers first thing, and again whenever it is not registered (its name was taken). */
+  private proberRegister(): PlannedCommand | null {
+    const p = this.prober;
+    if (p === null || p.dead || p.busy || p.process.paused || p.node.name !== null) return null;
+    return { peer: p, tokens: ['register', p.label, p.ip, String(p.mPort), String(p.pPort)], expect: 'any' };
+  }
+
   private comebackCommand(state: ManagerState): PlannedCommand | null {
     const c = this.comeback;
     this.comeback = null;
@@ -284,6 +338,48 @@ class Run {
       [...state.peers.values()].some((e) => e.ip === p.ip && [e.mPort, e.pPort].some((port) => port === p.mPort || port === p.pPort)) ||
       this.cluster.peers.some((q) => q !== p && !q.dead && q.ip === p.ip && [q.node.mPort, q.node.self?.port].some((port) => port === p.mPort || port === p.pPort));
     return { peer: p, tokens: ['register', c.name, p.ip, String(p.mPort), String(p.pPort)], expect: taken ? 'any' : 'ok' };
+  }
+
+  /**
+   * With R ≥ 2 copies (issue 12): queries while fewer than R members are down. When a ring member
+   * crashes (or is stopped for long enough to be evicted), a probe starts within PROBE_AFTER_DOWN_MS
+   * (the dead time is 2.5 s: before the detector notices, or during the repair); when the manager
+   * starts a repair, another within PROBE_AFTER_REPAIR_MS. At most MAX_PROBES a step.
+   */
+  private scheduleProbes(commands: StepCommand[], events: string[]): void {
+    if (this.settings.replicas === 1) return;
+    const { clock } = this.cluster;
+    let probes = 0;
+    const probeWithin = (ms: number, why: string) => {
+      if (probes >= MAX_PROBES) return;
+      probes++;
+      const delay = this.probeRng() * ms;
+      const pick = this.probeRng();
+      const record = this.probeRng();
+      clock.setTimer(delay, () => {
+        const state = this.cluster.manager.state;
+        const dht = state.dht;
+        const rows = dht === null ? undefined : this.data.years.get(dht.year)?.data.records;
+        // The prober when it is ready, else any idle Free peer.
+        const free = this.cluster.peers.filter((p) => !p.dead && !p.busy && !p.process.paused && p.node.name !== null && state.peers.get(p.node.name)?.state === 'Free');
+        const idle = this.prober !== null && free.includes(this.prober) ? [this.prober] : free;
+        if (rows === undefined || rows.length === 0 || idle.length === 0) {
+          events.push(`no probe ${why} at ${time(clock.now())}: ${dht === null ? 'no DHT' : 'no idle Free peer'}`);
+          return;
+        }
+        const peer = idle[Math.floor(pick * idle.length)]!;
+        const eventId = rows[Math.floor(record * rows.length)]!.eventId;
+        const down = this.cluster.peers.filter((p) => p.dead && p.nameAtDeath !== null && dht!.members.includes(p.nameAtDeath)).map((p) => p.nameAtDeath!);
+        const stopped = this.cluster.peers.filter((p) => p.process.paused && p.node.name !== null && dht!.members.includes(p.node.name)).map((p) => p.node.name!);
+        const mode = state.mode.kind === 'AwaitDhtRepaired' ? `repairing without ${state.mode.dead.join(', ')}` : state.mode.kind;
+        events.push(`probe ${why} at ${time(clock.now())}: manager ${mode}${down.length > 0 ? `, ${down.join(', ')} crashed in the ring` : ''}${stopped.length > 0 ? `, ${stopped.join(', ')} stopped` : ''}`);
+        const cmd = newCommand({ peer, tokens: ['query-dht', peer.node.name!, String(eventId)], expect: 'any', probe: true });
+        commands.push(cmd);
+        this.start(cmd);
+      });
+    };
+    this.disruptions.onMemberDown = () => probeWithin(PROBE_AFTER_DOWN_MS, 'after a member went down');
+    this.cluster.onRepairStarted = () => probeWithin(PROBE_AFTER_REPAIR_MS, 'during the repair');
   }
 
   /** Nothing in flight, no timer, the manager Idle. */
@@ -316,20 +412,26 @@ class Run {
 
   /**
    * Remembers how the DHT's last build ended, which decides what its members must hold.
-   * Returns the per-node counts that build reported with its SUCCESS, or null.
+   * Returns the per-node counts (and with R ≥ 2 copies) that build reported with its SUCCESS, or null.
    */
-  private noteBuilds(commands: readonly StepCommand[]): readonly number[] | null {
+  private noteBuilds(commands: readonly StepCommand[]): { counts: readonly number[] | null; copies: readonly number[] | null } {
     const state = this.cluster.manager.state;
     const dht = describeDht(state);
     // The manager's order decides which build the DHT comes from: a join's command may end after
     // the leave the manager took next (its dht-rebuilt reply was lost and retransmitted).
-    const last = this.cluster.builds.splice(0).at(-1);
+    const builds = this.cluster.builds.splice(0);
+    this.repairs += builds.filter((b) => b.repair).length;
+    const last = builds.at(-1);
     let counts: readonly number[] | null = null;
+    let copies: readonly number[] | null = null;
     if (last?.repair === true) {
       // A repair has no command to report on: the new leader's copy of the year decides. With
-      // one, the ring is whole again; without, it is whole and empty (SPEC §6.5 step 5).
+      // one, the ring is whole again; without, it is whole and empty (SPEC §6.5 step 5). With
+      // R ≥ 2 copies the repair takes the records from the ring, not a file (issue 12), and fewer
+      // than R members were taken out: the ring is whole again, every copy of every record in place.
       const leader = this.cluster.peers.find((p) => !p.dead && p.node.name === last.peer);
-      this.holding = leader === undefined || state.dht === null ? 'any' : canRead(leader, state.dht.year, this.data) ? 'whole' : 'empty';
+      const fromRing = (state.dht?.replicas ?? 1) >= 2;
+      this.holding = leader === undefined || state.dht === null ? 'any' : fromRing || canRead(leader, state.dht.year, this.data) ? 'whole' : 'empty';
     } else if (last !== undefined) {
       const c = commands.find((x) => BUILDS.has(x.planned.tokens[0]!) && x.planned.peer.node.name === last.peer && x.outcome !== null);
       const r = c !== undefined && 'result' in c.outcome! ? c.outcome.result : null;
@@ -337,13 +439,14 @@ class Run {
       if (r === null || c!.crashed) this.holding = 'any';
       else this.holding = r.ok || !EXCUSED_BUILD_FAILURE.test(r.error ?? '') ? 'whole' : 'empty';
       if (r?.ok && !c!.crashed) counts = (r.data?.recordsPerNode as readonly number[] | undefined) ?? null;
+      if (r?.ok && !c!.crashed) copies = (r.data?.replicasPerNode as readonly number[] | undefined) ?? null;
     } else if (dht !== this.lastDht) {
       // Changed with no build completed (a give-up): nothing to hold it to.
       this.holding = 'any';
     }
     if (state.dht === null) this.holding = null;
     this.lastDht = dht;
-    return counts;
+    return { counts, copies };
   }
 }
 

@@ -9,6 +9,8 @@ const DEFAULT_FIRST_SEED = 1;
 const DEFAULT_SEED_COUNT = 100;
 /** Seeds feed mulberry32, a 32-bit state. */
 const MAX_SEED = 0xffff_ffff;
+/** The most copies of every record a simulated run keeps: a ring has at most 7 peers. */
+const MAX_REPLICAS = 7;
 
 export async function simMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -20,6 +22,8 @@ export async function simMain(argv: string[]): Promise<void> {
       verbose: { type: 'boolean' },
       trace: { type: 'boolean' },
       secret: { type: 'string' },
+      // R, the copies of every record (issue 12): a number, or 'drawn' as test/sim/replicas.test.ts does.
+      replicas: { type: 'string' },
     },
     SIM_USAGE,
   );
@@ -33,6 +37,7 @@ export async function simMain(argv: string[]): Promise<void> {
   const count = integer(values.seeds, '--seeds', 1, MAX_SEED) ?? (values.seed === undefined ? DEFAULT_SEED_COUNT : 1);
   if (first + count - 1 > MAX_SEED) throw new UsageError(`seeds ${first}..${first + count - 1} go past ${MAX_SEED}`, SIM_USAGE);
   const steps = integer(values.steps, '--steps', 1, 100_000) ?? DEFAULT_STEPS;
+  const replicas = values.replicas === 'drawn' ? 'drawn' : (integer(values.replicas, '--replicas', 1, MAX_REPLICAS) ?? 1);
   const verbose = values.verbose === true;
   const trace = values.trace === true ? (line: string) => console.log(line) : undefined;
 
@@ -40,13 +45,18 @@ export async function simMain(argv: string[]): Promise<void> {
   let failed = 0;
   let exhausted = 0;
   const disrupted = { crashes: 0, stops: 0, evictions: 0 };
+  let repairs = 0;
+  const probes = { run: 0, found: 0 };
   for (let seed = first; seed < first + count; seed++) {
     try {
-      const outcome = await runSeed(seed, { steps, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
+      const outcome = await runSeed(seed, { steps, replicas, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
       if (verbose) console.log(outcome.log.join('\n'));
       passed++;
       if (outcome.exhaustedBudgets > 0) exhausted++;
       for (const k of ['crashes', 'stops', 'evictions'] as const) disrupted[k] += outcome.disruptions[k];
+      repairs += outcome.repairs;
+      probes.run += outcome.probes.run;
+      probes.found += outcome.probes.found;
     } catch (err) {
       if (!(err instanceof SimulationFailure)) throw err;
       if (verbose) console.log(err.log.join('\n'));
@@ -59,6 +69,7 @@ export async function simMain(argv: string[]): Promise<void> {
   if (exhausted > 0) console.log(`(in ${exhausted} of them a request between live processes ran out of its retry budget)`);
   // What the failure detector was put through in the runs that passed (issue 11).
   if (passed > 0) console.log(`(in those that passed, ${disrupted.crashes} peers crashed, ${disrupted.stops} were stopped and continued, and the manager evicted ${disrupted.evictions})`);
+  if (passed > 0 && replicas !== 1) console.log(`(and the manager made ${repairs} repairs; ${probes.found} of ${probes.run} queries made while members were down found their record)`);
   if (failed > 0) process.exitCode = 1;
 }
 

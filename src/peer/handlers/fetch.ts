@@ -9,7 +9,7 @@ import { packedLine } from '../../wire/packed-records.js';
 import type { Address } from '../../transport/udp-socket.js';
 import type { PeerNode } from '../node.js';
 import { pagePlan, type PackedBatch } from '../procedures/store-batches.js';
-import type { HeldBuild } from '../held-build.js';
+import { heldTables, type HeldBuild } from '../held-build.js';
 
 export function onFetch(node: PeerNode, msg: FetchRequest, from: Address): void {
   const r = node.ring;
@@ -27,11 +27,11 @@ export function onFetch(node: PeerNode, msg: FetchRequest, from: Address): void 
   node.p.send(from, answer, bytes);
 }
 
-/** The held build's records (its own, then its copies) as pages, planned when first asked for. */
+/** The held build's records (its own, its copies, then its later builds') as pages, planned when first asked for. */
 function pagesOf(node: PeerNode, held: HeldBuild): NonNullable<HeldBuild['pages']> {
   if (held.pages === undefined) {
     const lines: string[] = [];
-    for (const table of [held.table, held.copies]) for (const rec of table.lines()) lines.push(packedLine(rec.pos, rec.line));
+    for (const table of heldTables(held)) for (const rec of table.lines()) lines.push(packedLine(rec.pos, rec.line));
     held.pages = pagePlan(lines, node.batchBytes);
   }
   return held.pages;

@@ -10,6 +10,14 @@ export function onRebuildDht(node: PeerNode, msg: RebuildDhtRequest, from: Addre
     node.reply(from, msg.rid, { ok: false, error: `${node.name} is not the leader of a ring` });
     return;
   }
+  const by = node.renumberedBy;
+  if (by === null || by.leaver !== msg.origin.name || by.epoch !== r.epoch) {
+    // A leave the ring has moved past: its leaver was evicted while stopped (issue 11) and a
+    // repair rebuilt the ring without it. Rebuilt again, from the ring's records with R ≥ 2
+    // copies (issue 12), the ring would find no build held, and this node would empty its table.
+    node.reply(from, msg.rid, { ok: false, error: `${node.name}'s ring is not the one ${msg.origin.name} renumbered (rebuilt since)` });
+    return;
+  }
   if (msg.year !== r.year || msg.s !== r.s) {
     node.reply(from, msg.rid, { ok: false, error: `rebuild of ${msg.year} (s = ${msg.s}) does not match this ring (${r.year}, s = ${r.s})` });
     return;

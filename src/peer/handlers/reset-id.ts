@@ -32,6 +32,7 @@ export function onResetId(node: PeerNode, msg: ResetIdRequest): void {
   node.seen.set(key, next);
   // s and year stay: the ring rebuilds from the same file (SPEC §9).
   node.ring = { ...carried(r), id: msg.id, n: msg.n, ring: msg.ring, epoch: msg.epoch };
+  node.renumberedBy = { leaver: msg.origin.name, epoch: msg.epoch };
   for (const t of msg.ring) node.learn(t);
   node.sendTo(next, forward);
 }

@@ -10,6 +10,7 @@ import { yearOfRecords, type YearData } from '../../data/csv.js';
 import type { FetchResult, LostRecords, Tuple } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { sameTuple } from '../ring-state.js';
+import { heldTables } from '../held-build.js';
 
 /** Fetches in flight to one member: pages are small, and a few hide the round trip. */
 const PAGES_IN_FLIGHT = 4;
@@ -40,7 +41,7 @@ export async function gatherRing(node: PeerNode): Promise<Gathered> {
     ids.push(eventId);
   };
   const held = node.held;
-  if (held !== null) for (const table of [held.table, held.copies]) for (const rec of table.lines()) keep(rec.pos, rec.eventId, rec.line);
+  if (held !== null) for (const table of heldTables(held)) for (const rec of table.lines()) keep(rec.pos, rec.eventId, rec.line);
   let pages = 0;
   let refused = 0;
   const members = r.ring.filter((t) => !sameTuple(t, self));
