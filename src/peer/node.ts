@@ -142,7 +142,7 @@ export class PeerNode {
   readonly forwards: ExpiringMap<string, number[]>;
   /** First copies of forwarded teardown/reset-id, by (origin name, rid) → where they went next. */
   readonly seen: ExpiringMap<string, Tuple | null>;
-  ring: RingState | null = null;
+  #ring: RingState | null = null;
   /** This peer's own key and what it needs to take the DHT's key (ring-auth.ts). */
   keys: PeerKeys = noKeys();
   /** Set while this node distributes records: withdraws the distribution's stores (on a dht-reset). */
@@ -208,6 +208,25 @@ export class PeerNode {
 
   get name(): string | null {
     return this.registration?.name ?? null;
+  }
+
+  /** The ring this node belongs to, or null. */
+  get ring(): RingState | null {
+    return this.#ring;
+  }
+
+  /**
+   * Takes a ring. A new member list never holds a peer the manager has declared dead: a name in it
+   * that the last heartbeat answer still called dead has registered again since, and is dropped
+   * from the view, so that a query it owns is not failed as a dead node's before the next answer.
+   */
+  set ring(r: RingState | null) {
+    const before = this.#ring;
+    this.#ring = r;
+    if (r === null || before?.ring === r.ring || this.liveness.dead.size === 0) return;
+    if (!r.ring.some((t) => this.liveness.dead.has(t.name))) return;
+    const dead = new Set([...this.liveness.dead].filter((name) => !r.ring.some((t) => t.name === name)));
+    this.liveness = { suspects: this.liveness.suspects, dead };
   }
 
   /** This peer's tuple (name, IPv4, p-port); null before register. */

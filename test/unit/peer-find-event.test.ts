@@ -23,7 +23,7 @@ async function bobInRing() {
   node.attach('bob', '10.0.0.3', await net.bind('10.0.0.3', 7003), await net.bind('10.0.0.3', 7004));
   node.ring = { id: 1, n: 3, s: 83, year: '1950', ring: RING, epoch: 'e1', key: Buffer.alloc(32), replicas: 1 };
   const querier = await rawSocket(net, clock, QUERIER);
-  return { clock, querier };
+  return { clock, querier, node };
 }
 
 test('a find-event whose path already holds every id is answered with an error, not a crash', async () => {
@@ -44,4 +44,22 @@ test('a find-event with an unprobed id left is passed on, as before', async () =
   clock.advance(0);
   clock.advance(0);
   assert.deepEqual(querier.arrivals, [], 'forwarded to carol (node 2), not answered');
+});
+
+test('a peer declared dead that registered again and is in a new ring is no longer taken for dead (a stale heartbeat view)', async () => {
+  const { clock, querier, node } = await bobInRing();
+  // alice's last heartbeat answer still named carol dead; a new ring with carol in it is built.
+  node.liveness = { suspects: new Set(), dead: new Set(['carol', 'erin']) };
+  node.ring = { ...node.ring!, ring: [...RING], epoch: 'e2' };
+  assert.deepEqual([...node.liveness.dead], ['erin'], 'carol is in the new ring: registered again, not dead');
+  node.countedEpoch = 'e2';
+  // Event 2 is carol's (node 2): passed on to her, not failed as a dead node's.
+  querier.socket.send(encode({ type: 'find-event', rid: 'q.3', eventId: 2, querier: QUERIER, path: [0] }), RING[1]!);
+  clock.advance(0);
+  clock.advance(0);
+  assert.deepEqual(querier.arrivals, []);
+  // The same member list taken again (a count's lost field, say) changes nothing.
+  node.liveness = { suspects: new Set(), dead: new Set(['carol']) };
+  node.ring = { ...node.ring! };
+  assert.deepEqual([...node.liveness.dead], ['carol']);
 });
