@@ -2,6 +2,9 @@
 // of every command and reply, until SIGINT or SIGTERM.
 import { ManagerServer, type ManagerEvent } from '../manager/server.js';
 import type { ManagerState } from '../manager/state.js';
+import { openStateDir, type Restored, type StateStore } from '../manager/durability.js';
+import { StateDirError } from '../manager/journal.js';
+import { describeRestored } from './manager-restore.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
@@ -10,7 +13,7 @@ import { parse, parseFaultOption, parseIp, parsePort, parseReplicas, parseSecond
 import { MANAGER_USAGE, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' } }, MANAGER_USAGE);
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' }, 'state-dir': { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -23,6 +26,8 @@ export async function managerMain(argv: string[]): Promise<void> {
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
   const secret = parseSecretOption(values.secret);
   const replicas = parseReplicas(values.replicas, MANAGER_USAGE) ?? 1;
+  const stateDir = values['state-dir'] as string | undefined;
+  if (stateDir === '') throw new UsageError('--state-dir needs a directory', MANAGER_USAGE);
   const output = new CoalescedWriter(process.stdout);
   const write = (obj: Record<string, unknown>, human: string) => output.line(json ? JSON.stringify(obj) : human);
 
@@ -47,11 +52,28 @@ export async function managerMain(argv: string[]): Promise<void> {
       if (live) onState(e.state);
     } else if (e.kind === 'trace') write({ type: 'event', event: 'trace', from: e.from, to: e.to, text: e.text }, `${e.from} → ${e.to}: ${e.text}`);
     else if (e.kind === 'note') write({ type: 'event', event: 'note', level: e.level, text: e.text }, `${e.level === 'warn' ? 'warning' : 'note'}: ${e.text}`);
+    else if (e.kind === 'fatal') {
+      process.stderr.write(`stormdht manager: ${e.text}\n`);
+      output.flush();
+      process.exit(1);
+    }
   };
+  // The state directory is read before the port is bound: a peer's first datagram meets the state it knew.
+  let durable: { store: StateStore; restored: Restored } | undefined;
+  if (stateDir !== undefined) {
+    try {
+      durable = openStateDir(stateDir, replicas, Date.now());
+    } catch (err) {
+      if (!(err instanceof StateDirError)) throw err;
+      process.stderr.write(`stormdht manager: ${err.message}\n`);
+      process.exit(1);
+    }
+  }
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, replicas, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }) });
+    server = await ManagerServer.start({ host, port, onEvent, replicas, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }), ...(durable === undefined ? {} : { durable }) });
   } catch (err) {
+    durable?.store.close();
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     process.stderr.write(`stormdht manager: cannot listen on ${host}:${port} (${code})\n`);
     process.exit(1);
@@ -64,6 +86,10 @@ export async function managerMain(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   const { ip, port: bound } = server.address;
   write({ type: 'event', event: 'listening', ip, port: bound }, `manager listening on ${ip}:${bound}`);
+  if (durable !== undefined) {
+    if (durable.restored.dropped !== null) onEvent({ kind: 'note', level: 'warn', text: `${stateDir}: ${durable.restored.dropped}` });
+    onEvent({ kind: 'note', level: 'info', text: describeRestored(stateDir!, durable.restored) });
+  }
   if (live) onState(server.state);
   if (secret !== undefined) onEvent({ kind: 'note', level: 'info', text: 'every datagram is authenticated with the system secret' });
   if (replicas >= 2) onEvent({ kind: 'note', level: 'info', text: `every DHT keeps ${replicas} copies of each record` });

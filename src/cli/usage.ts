@@ -25,8 +25,8 @@ Run "stormdht <command> --help" for the details of one command.`;
 /** The most copies --replicas takes (a ring of fewer nodes keeps one on each). */
 export const MAX_REPLICAS = 9;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--replicas R] [--await-timeout S] [--faults SPEC]
-                        [--secret S]
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--state-dir DIR] [--replicas R] [--await-timeout S]
+                        [--faults SPEC] [--secret S]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
@@ -35,6 +35,11 @@ stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its 
 
   --host IP            address to bind (default 0.0.0.0)
   --json               print one JSON object per line instead of the human trace
+  --state-dir DIR      keep the registry, the DHT, its keys and the replies already sent in DIR
+                       (created, mode 0700), each change on disk before it is announced; started
+                       again with the same DIR after a crash, the manager carries on where it was.
+                       Without it the state is in memory only: after a restart every peer learns
+                       that the manager forgot it, drops its ring state, and must register again
   --replicas R         keep R copies of every record (1 to ${MAX_REPLICAS}; default 1, SPEC's DHT): a
                        record lives on its owner and the R - 1 nodes after it, queries are answered
                        from a copy while the owner is dead, and a ring that lost a member is rebuilt

@@ -4,7 +4,7 @@
 import type { ManagerRequest } from '../wire/messages.js';
 import { dhtComplete, dhtGrants, queryDht, setupDht, teardownComplete, teardownDht } from './dht-commands.js';
 import { dhtRebuilt, joinDht, leaveDht } from './membership-commands.js';
-import { busy, fail, type Outcome } from './outcome.js';
+import { busy, fail, forgottenCaller, type Outcome } from './outcome.js';
 import { deregister, register } from './registry-commands.js';
 import { repeatedStarter } from './repeat.js';
 import { dhtRepaired, members } from './repair-commands.js';
@@ -32,6 +32,8 @@ export function handleCommand(
   // the named peer's changes nothing and is told nothing else (authenticate.ts).
   const forged = senderError(state, req, sender);
   if (forged !== null) return fail(state, forged);
+  // A name the manager does not know, in any mode: told so, so that the peer registers again.
+  if (req.type !== 'register' && typeof req.name === 'string' && !state.peers.has(req.name)) return forgottenCaller(state, req.name, sender);
   // The busy rule (D10) comes before every check of §4: in an Await mode only the awaited message
   // from the awaited peer gets through, so no other command can change what that peer relies on.
   const awaited = awaitedOf(state.mode);

@@ -8,12 +8,14 @@
 // the journal starts again empty. Files are mode 0600 (they hold every peer's and the DHT's keys),
 // the directory 0700. Synchronous on purpose: the manager handles one datagram at a time, and the
 // reply must wait for the disk anyway.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, statSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, statSync, chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
 export const JOURNAL_FILE = 'journal.log';
 export const SNAPSHOT_FILE = 'snapshot.json';
+/** Holds the pid of the manager using the directory: two managers writing one journal would corrupt it. */
+export const LOCK_FILE = 'lock';
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
@@ -84,6 +86,35 @@ function isEntry<T>(v: unknown, isBody: (v: unknown) => v is T): v is Entry<T> {
   return Number.isSafeInteger(o.seq) && (o.seq as number) >= 1 && isBody(o.body);
 }
 
+/**
+ * What a snapshot's and a journal's texts hold (null: no such file), `names` naming them in
+ * messages; the last record's number; and the journal's text to write back when a torn tail was
+ * dropped or records the snapshot holds were skipped (null when it stays as it is).
+ */
+export function recoverTexts<S, T>(
+  texts: { readonly snapshot: string | null; readonly journal: string | null },
+  names: { readonly snapshot: string; readonly journal: string },
+  isSnapshot: (v: unknown) => v is S,
+  isBody: (v: unknown) => v is T,
+): { recovered: Recovered<S, T>; last: number; rewritten: string | null } {
+  let snapshot: Entry<S> | null = null;
+  if (texts.snapshot !== null) {
+    const value = decodeLine(texts.snapshot.replace(/\n$/, ''));
+    if (!isEntry(value, isSnapshot)) throw new StateDirError(`${names.snapshot} is damaged (its checksum or content is wrong): refusing to start`);
+    snapshot = value;
+  }
+  const journal = texts.journal !== null ? parseJournal(texts.journal, names.journal, isBody) : { entries: [], dropped: null };
+  const base = snapshot?.seq ?? 0;
+  // Records the snapshot already holds are skipped (a crash between the snapshot and the journal's reset).
+  const entries = journal.entries.filter((e) => e.seq > base);
+  if (entries.length > 0 && entries[0]!.seq !== base + 1) {
+    throw new StateDirError(`${names.journal} starts at record ${entries[0]!.seq}, but ${names.snapshot} ends at ${base}: refusing to start`);
+  }
+  const last = entries.length > 0 ? entries[entries.length - 1]!.seq : base;
+  const rewritten = journal.dropped !== null || journal.entries.length !== entries.length ? entries.map((e) => encodeLine(e)).join('') : null;
+  return { recovered: { snapshot, entries, dropped: journal.dropped }, last, rewritten };
+}
+
 /** A state directory: its snapshot and its journal. */
 export class StateDir<S, T> {
   private fd: number;
@@ -97,6 +128,8 @@ export class StateDir<S, T> {
     this.fd = openSync(path.join(dir, JOURNAL_FILE), 'a', FILE_MODE);
   }
 
+  private state: 'open' | 'closed' = 'open';
+
   /**
    * Opens (creating it when absent) the directory and reads what it holds. Throws StateDirError
    * with a one-line message naming the file when it cannot be used.
@@ -109,32 +142,39 @@ export class StateDir<S, T> {
       if (err instanceof StateDirError) throw err;
       throw new StateDirError(`cannot use ${dir} as the state directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    const snapshotFile = path.join(dir, SNAPSHOT_FILE);
-    const journalFile = path.join(dir, JOURNAL_FILE);
-    let snapshot: Entry<S> | null = null;
-    if (existsSync(snapshotFile)) {
-      const value = decodeLine(readText(snapshotFile).replace(/\n$/, ''));
-      if (!isEntry(value, isSnapshot)) throw new StateDirError(`${snapshotFile} is damaged (its checksum or content is wrong): refusing to start`);
-      snapshot = value;
+    lock(dir);
+    try {
+      return StateDir.read(dir, isSnapshot, isBody);
+    } catch (err) {
+      unlock(dir);
+      throw err;
     }
-    const journal = existsSync(journalFile) ? parseJournal(readText(journalFile), journalFile, isBody) : { entries: [], dropped: null };
-    const base = snapshot?.seq ?? 0;
-    // Records the snapshot already holds are skipped (a crash between the snapshot and the journal's reset).
-    const entries = journal.entries.filter((e) => e.seq > base);
-    if (entries.length > 0 && entries[0]!.seq !== base + 1) {
-      throw new StateDirError(`${journalFile} starts at record ${entries[0]!.seq}, but ${snapshotFile} ends at ${base}: refusing to start`);
-    }
-    const last = entries.length > 0 ? entries[entries.length - 1]!.seq : base;
-    if (journal.dropped !== null || journal.entries.length !== entries.length) rewrite(journalFile, entries);
-    for (const file of [journalFile, snapshotFile]) if (existsSync(file)) chmodSync(file, FILE_MODE);
-    return { store: new StateDir<S, T>(dir, last), recovered: { snapshot, entries, dropped: journal.dropped } };
   }
 
-  /** Appends a record and waits until the disk has it. Returns its sequence number. */
+  private static read<S, T>(dir: string, isSnapshot: (v: unknown) => v is S, isBody: (v: unknown) => v is T): { store: StateDir<S, T>; recovered: Recovered<S, T> } {
+    const snapshotFile = path.join(dir, SNAPSHOT_FILE);
+    const journalFile = path.join(dir, JOURNAL_FILE);
+    const texts = {
+      snapshot: existsSync(snapshotFile) ? readText(snapshotFile) : null,
+      journal: existsSync(journalFile) ? readText(journalFile) : null,
+    };
+    const { recovered, last, rewritten } = recoverTexts(texts, { snapshot: snapshotFile, journal: journalFile }, isSnapshot, isBody);
+    if (rewritten !== null) writeWhole(journalFile, rewritten);
+    for (const file of [journalFile, snapshotFile]) if (existsSync(file)) chmodSync(file, FILE_MODE);
+    return { store: new StateDir<S, T>(dir, last), recovered };
+  }
+
+  /**
+   * Appends a record and waits until the disk has it. Returns its sequence number. Throws
+   * StateDirError when the disk refuses (full, read-only, failing).
+   */
   append(body: T): number {
     const seq = this.seq + 1;
-    writeAll(this.fd, encodeLine({ seq, body }));
-    fsyncSync(this.fd);
+    const journalFile = path.join(this.dir, JOURNAL_FILE);
+    writing(journalFile, () => {
+      writeAll(this.fd, encodeLine({ seq, body }));
+      fsyncSync(this.fd);
+    });
     this.seq = seq;
     return seq;
   }
@@ -142,19 +182,77 @@ export class StateDir<S, T> {
   /** Replaces the snapshot with `state` (as of the last record) and starts the journal again empty. */
   compact(state: S): void {
     const file = path.join(this.dir, SNAPSHOT_FILE);
-    writeWhole(file, encodeLine({ seq: this.seq, body: state }));
-    closeSync(this.fd);
+    writing(file, () => writeWhole(file, encodeLine({ seq: this.seq, body: state })));
     const journalFile = path.join(this.dir, JOURNAL_FILE);
-    writeWhole(journalFile, '');
-    this.fd = openSync(journalFile, 'a', FILE_MODE);
+    writing(journalFile, () => {
+      closeSync(this.fd);
+      writeWhole(journalFile, '');
+      this.fd = openSync(journalFile, 'a', FILE_MODE);
+    });
   }
 
   get lastSeq(): number {
     return this.seq;
   }
 
+  /** Closes the journal and frees the directory for the next manager. Safe twice. */
   close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
     closeSync(this.fd);
+    unlock(this.dir);
+  }
+}
+
+/** Runs a write; an error becomes a StateDirError naming the file. */
+function writing(file: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    throw new StateDirError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/**
+ * Takes the directory for this process: its lock file names the pid. A lock whose process is gone
+ * (a manager killed) is taken over; one whose process lives is refused.
+ */
+function lock(dir: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateDirError(`cannot lock ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const pid = Number.parseInt(readText(file), 10);
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new StateDirError(`${dir} is in use by another manager (pid ${pid}, named in ${file})`);
+    }
+    try {
+      unlinkSync(file);
+    } catch {
+      // Taken by another starting manager meanwhile: the next attempt says so.
+    }
+  }
+  throw new StateDirError(`cannot lock ${file}: another manager took it at the same time`);
+}
+
+function unlock(dir: string): void {
+  try {
+    unlinkSync(path.join(dir, LOCK_FILE));
+  } catch {
+    // Gone already.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -190,7 +288,3 @@ function writeWhole(file: string, text: string): void {
   }
 }
 
-/** A journal of exactly these entries (after a torn tail was dropped). */
-function rewrite<T>(file: string, entries: readonly Entry<T>[]): void {
-  writeWhole(file, entries.map((e) => encodeLine(e)).join(''));
-}

@@ -2,12 +2,13 @@
 // same condition is worded the same way whichever command meets it (the trace and the JSON
 // results show these words to the user, SPEC §14).
 import type { ReplyPayload } from '../wire/messages.js';
+import type { ReplyBody } from '../transport/endpoint.js';
 import type { Abandon } from './give-up.js';
 import { awaitedDescription, type Dht, type Mode, type ManagerState, type PeerEntry } from './state.js';
 import { PEER_NAME, quote } from './validate.js';
 
 /** The reply without type and rid: SUCCESS with its payload, or FAILURE with its reason. */
-export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: string };
+export type { ReplyBody };
 
 export interface Outcome {
   readonly state: ManagerState;
@@ -47,6 +48,16 @@ export function busy(mode: Mode): string {
 
 export function notRegistered(name: string): string {
   return `peer ${quote(name)} is not registered`;
+}
+
+/**
+ * FAILURE to a command that names a peer the manager does not know (issue 13). Peers send commands
+ * only once registered, so the sender was registered once: the manager restarted without its
+ * state, or evicted it. The reply says so, with a key the peer acts on: it drops its registration
+ * and ring state, and may register again.
+ */
+export function forgottenCaller(state: ManagerState, name: string, sender: { ip: string; port: number }): Outcome {
+  return { state, reply: { ok: false, error: `the manager does not know ${who(name)} at ${sender.ip}:${sender.port}: register again`, forgotten: true } };
 }
 
 export function notLeader(name: string): string {

@@ -2,19 +2,22 @@
 // before anything else, SPEC §1.4 item 3) in front of the pure state machine of handle.ts, and the
 // failure detector (issue 11). Every datagram the manager sends is a reply to a request (§1.2),
 // but for dht-reset and repair-dht, which it sends when it gave up on a peer or evicted a dead one.
+// With a state directory (issue 13), every change is written and fsynced, with its reply and the
+// requests it sends, before any of them leaves (durability.ts); a restart takes it all back.
 import { realClock, type Clock, type Timer } from '../transport/clock.js';
 import { errorMessage } from '../peer/errors.js';
 import { DEFAULT_AWAIT_TIMEOUT_MS, MANAGER_SOURCE_BURST, MANAGER_SOURCE_RATE_PER_S } from '../transport/timing.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
 import { RateLimitedSocket } from '../transport/rate-limit.js';
 import { AuthenticatedSocket } from '../transport/authenticated-socket.js';
-import { Endpoint, type TransportEvent } from '../transport/endpoint.js';
+import { Endpoint, type ReplyBody, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Request, type Tuple } from '../wire/messages.js';
 import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
-import { EVICTED_MEMORY_MS, REQUEST_BUDGET_MS } from '../transport/timing.js';
+import { EVICTED_MEMORY_MS, REQUEST_BUDGET_MS, RESTART_GRACE_MS } from '../transport/timing.js';
+import { Durability, sendsStillDue, type Restored, type SavedSend, type StateStore } from './durability.js';
 import { evictDead } from './eviction.js';
 import { senderError } from './authenticate.js';
 import { giveUp } from './give-up.js';
@@ -26,7 +29,9 @@ export type ManagerEvent =
   | { readonly kind: 'trace'; readonly from: string; readonly to: string; readonly text: string }
   | { readonly kind: 'note'; readonly level: 'info' | 'warn'; readonly text: string }
   /** The state after a command changed it (for live views). */
-  | { readonly kind: 'state'; readonly state: ManagerState };
+  | { readonly kind: 'state'; readonly state: ManagerState }
+  /** The state directory cannot be written: the manager has stopped answering, and must exit. */
+  | { readonly kind: 'fatal'; readonly text: string };
 
 export interface ManagerServerOptions {
   readonly host: string;
@@ -47,6 +52,11 @@ export interface ManagerServerOptions {
   readonly detector?: DetectorSettings | false;
   /** R, the copies of every record for every DHT it sets up (issue 12; --replicas). Default 1. */
   readonly replicas?: number;
+  /**
+   * The durable state (issue 13; --state-dir): where every change is written, and what was there
+   * at start (durability.ts). Without it the state lives in memory only.
+   */
+  readonly durable?: { readonly store: StateStore; readonly restored: Restored };
 }
 
 /** Why an evicted peer was evicted, and from which address it spoke, to tell it when it calls in. */
@@ -80,9 +90,14 @@ export class ManagerServer {
   private readonly detector: FailureDetector | null;
   /** Peers evicted lately, by name. */
   private readonly evicted: ExpiringMap<string, EvictedPeer>;
+  /** Writes every change before it is announced; null without a state directory. */
+  private readonly durability: Durability | null;
+  /** Set when a change could not be written: nothing more is answered. */
+  private failed = false;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
-    this.current = initialState(options.replicas ?? 1);
+    const restored = options.durable?.restored;
+    this.current = restored?.state ?? initialState(options.replicas ?? 1);
     this.random = options.random ?? Math.random;
     this.keys = options.keys ?? cryptoKeys;
     this.onEvent = options.onEvent ?? (() => {});
@@ -111,6 +126,21 @@ export class ManagerServer {
     const settings = options.detector ?? DEFAULT_DETECTOR;
     this.detector = settings === false ? null : new FailureDetector(this.clock, settings, (e) => this.onDetectorEvent(e));
     this.detector?.start();
+    this.durability = options.durable === undefined ? null : new Durability(options.durable.store, options.durable.restored, options.wallClock ?? Date.now);
+    if (restored !== undefined) this.resume(restored);
+  }
+
+  /**
+   * Carries on from a restored state (issue 13): the replies already sent answer their repeats,
+   * every peer gets a grace period (the manager's own absence is no one's silence), the give-up
+   * timer runs again for the mode it was in, and the requests the state still calls for, which
+   * the crash may have cut short, go out again under their rids.
+   */
+  private resume(restored: Restored): void {
+    for (const r of restored.replies) this.endpoint.remember(r.to, r.rid, r.body);
+    for (const name of this.current.peers.keys()) this.detector?.track(name, RESTART_GRACE_MS);
+    this.armAwaitTimer();
+    for (const send of sendsStillDue(this.current, restored.sends)) this.dispatch(send, 'sent again after the restart');
   }
 
   /** Binds host:port (port 0: any free port) and starts serving. */
@@ -132,6 +162,7 @@ export class ManagerServer {
   }
 
   close(): Promise<void> {
+    this.durability?.close();
     this.detector?.close();
     this.awaitTimer?.timer.cancel();
     this.awaitTimer = null;
@@ -141,6 +172,7 @@ export class ManagerServer {
   }
 
   private onRequest(msg: Request, from: Address): void {
+    if (this.failed) return;
     if (msg.type === 'heartbeat') {
       this.onHeartbeat(msg, from);
       return;
@@ -163,6 +195,8 @@ export class ManagerServer {
     this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
     const outcome = handleCommand(this.current, req, from, this.random, this.keys);
     const changed = outcome.state !== this.current;
+    const resets = outcome.reset === undefined ? [] : this.resetSends(outcome.reset.notify, outcome.reset.reason, outcome.state.dhts);
+    if (!this.persist(outcome.state, { to: { ip: from.ip, port: from.port }, rid: req.rid, body: outcome.reply }, resets)) return;
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);
     this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
@@ -177,7 +211,24 @@ export class ManagerServer {
     }
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
-      this.reset(outcome.reset.notify, outcome.reset.reason);
+      for (const send of resets) this.dispatch(send);
+    }
+  }
+
+  /**
+   * Writes the change to `next`, with its reply and the requests it sends, before any of them
+   * leaves. True when it is durable (or there is no state directory). A manager that cannot write
+   * stops answering and says why: a reply would announce a change that a restart would not know.
+   */
+  private persist(next: ManagerState, reply?: { to: Address; rid: string; body: ReplyBody }, sends: readonly SavedSend[] = []): boolean {
+    if (this.durability === null) return true;
+    try {
+      this.durability.record(this.current, next, reply, sends);
+      return true;
+    } catch (err) {
+      this.failed = true;
+      this.onEvent({ kind: 'fatal', text: `cannot write the state directory (${errorMessage(err)}): the manager stops rather than answer with a change it could not keep` });
+      return false;
     }
   }
 
@@ -253,22 +304,21 @@ export class ManagerServer {
   /** Evicts a peer declared dead and heals the DHT. */
   private onDead(name: string, why: string): void {
     const entry = this.current.peers.get(name);
-    if (entry === undefined) return;
+    if (entry === undefined || this.failed) return;
     const eviction = evictDead(this.current, name, why);
+    const sends = this.resetSends(eviction.notify, eviction.reason, eviction.state.dhts);
+    if (eviction.repair !== null) sends.push(this.repairSend(eviction.repair.leader, eviction.repair.ring, eviction.repair.year, eviction.reason));
+    if (!this.persist(eviction.state, undefined, sends)) return;
     this.evicted.set(name, { ip: entry.ip, mPort: entry.mPort, reason: eviction.reason });
     this.current = eviction.state;
     this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: evicted ${eviction.reason}` });
     this.changed();
-    if (eviction.notify.length > 0) this.reset(eviction.notify, eviction.reason);
-    if (eviction.repair !== null) this.repair(eviction.repair.leader, eviction.repair.ring, eviction.repair.year, eviction.reason);
+    for (const send of sends) this.dispatch(send);
   }
 
-  /** Tells the first survivor to rebuild the ring of the survivors (issue 11). */
-  private repair(leader: PeerEntry, ring: readonly Tuple[], year: string, reason: string): void {
-    this.onEvent({ kind: 'trace', from: 'manager', to: leader.name, text: `repair-dht ring=[${ring.map((t) => t.name).join(', ')}] (${reason})` });
-    this.endpoint
-      .request({ ip: leader.ip, port: leader.mPort }, { type: 'repair-dht', reason, year, ring }, { who: leader.name })
-      .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `repair-dht to ${leader.name}: ${errorMessage(err)}` }));
+  /** The repair-dht that tells the first survivor to rebuild the ring of the survivors (issue 11). */
+  private repairSend(leader: PeerEntry, ring: readonly Tuple[], year: string, reason: string): SavedSend {
+    return { to: { ip: leader.ip, port: leader.mPort }, who: leader.name, msg: { type: 'repair-dht', rid: this.endpoint.nextRid(), reason, year, ring } };
   }
 
   /** Starts the give-up timer on entering an Await mode, and stops it on leaving one. */
@@ -282,28 +332,36 @@ export class ManagerServer {
   }
 
   private onAwaitTimeout(mode: Mode): void {
-    if (this.current.mode !== mode) return;
+    if (this.current.mode !== mode || this.failed) return;
     this.awaitTimer = null;
     const gaveUp = giveUp(this.current, this.awaitTimeoutMs);
     if (gaveUp === null) return;
+    const sends = this.resetSends(gaveUp.notify, gaveUp.reason, gaveUp.state.dhts);
+    if (!this.persist(gaveUp.state, undefined, sends)) return;
     this.onEvent({ kind: 'note', level: 'warn', text: `gave up: ${gaveUp.reason}` });
     this.current = gaveUp.state;
     this.changed();
-    this.reset(gaveUp.notify, gaveUp.reason);
+    for (const send of sends) this.dispatch(send);
   }
 
   /**
-   * Tells the peers of an abandoned DHT to drop its ring state and records (or a leaver or joiner
-   * whose procedure a repair replaced to stop). The DHT is always the last one set up: its serial
-   * goes along, so that they refuse a late grant of it.
+   * The dht-resets that tell the peers of an abandoned DHT to drop its ring state and records (or
+   * a leaver or joiner whose procedure a repair replaced to stop). The DHT is always the last one
+   * set up: its serial goes along, so that they refuse a late grant of it.
    */
-  private reset(notify: readonly PeerEntry[], reason: string): void {
-    for (const peer of notify) {
-      this.onEvent({ kind: 'trace', from: 'manager', to: peer.name, text: `dht-reset (${reason})` });
-      this.endpoint
-        .request({ ip: peer.ip, port: peer.mPort }, { type: 'dht-reset', reason, serial: this.current.dhts }, { who: peer.name })
-        .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `dht-reset to ${peer.name}: ${errorMessage(err)}` }));
-    }
+  private resetSends(notify: readonly PeerEntry[], reason: string, serial: number): SavedSend[] {
+    return notify.map((peer) => ({ to: { ip: peer.ip, port: peer.mPort }, who: peer.name, msg: { type: 'dht-reset', rid: this.endpoint.nextRid(), reason, serial } }));
+  }
+
+  /** Sends a dht-reset or repair-dht, retransmitted until answered or out of budget. */
+  private dispatch(send: SavedSend, why?: string): void {
+    const { msg } = send;
+    const text = msg.type === 'repair-dht' ? `repair-dht ring=[${msg.ring.map((t) => t.name).join(', ')}] (${msg.reason})` : `dht-reset (${msg.reason})`;
+    this.onEvent({ kind: 'trace', from: 'manager', to: send.who, text: why === undefined ? text : `${text}, ${why}` });
+    const { rid, ...unsent } = msg;
+    this.endpoint
+      .request(send.to, unsent, { who: send.who, rid })
+      .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `${msg.type} to ${send.who}: ${errorMessage(err)}` }));
   }
 
   private onTransportEvent(e: TransportEvent): void {

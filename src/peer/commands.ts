@@ -112,7 +112,9 @@ async function membersCommand(node: PeerNode): Promise<CommandResult> {
 }
 
 function registerCommand(node: PeerNode, args: readonly string[]): Promise<CommandResult> | CommandResult {
-  if (node.name !== null) return failure('register', `already registered as ${node.name}`);
+  // Registered as far as this peer knows; but a manager that restarted without its state (issue 13)
+  // no longer knows it. It asks, and registers again when it was forgotten.
+  if (node.name !== null) return node.confirmRegistration().then((known) => (known ? failure('register', `already registered as ${node.name}`) : registerCommand(node, args)));
   const [name, ip, m, p] = args as [string, string?, string?, string?];
   const bad = checkPeerName(name);
   if (bad) return failure('register', bad);

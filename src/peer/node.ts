@@ -10,12 +10,12 @@ import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } fr
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
 import { RttEstimator } from '../transport/rtt.js';
-import { DEFAULT_BATCH_BYTES, FORWARD_MEMORY_MS, HEARTBEAT_INTERVAL_MS, SEEN_TTL_MS } from '../transport/timing.js';
+import { CONFIRM_BUDGET_MS, DEFAULT_BATCH_BYTES, FORWARD_MEMORY_MS, HEARTBEAT_INTERVAL_MS, SEEN_TTL_MS } from '../transport/timing.js';
 import { Heartbeat } from './liveness/heartbeat.js';
 import { startRepair } from './procedures/repair.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
-import type { ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
+import type { HeartbeatAck, ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
 import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
@@ -320,9 +320,9 @@ export class PeerNode {
    * lost its state): drop the ring state and the registration, say so in one line, and be ready to
    * register again.
    */
-  private async forgotten(reason: string): Promise<void> {
+  private async forgotten(reason: string, certain = false): Promise<void> {
     const name = this.name;
-    if (name === null || this.deregistering) return;
+    if (name === null || (this.deregistering && !certain)) return;
     const held = this.table.size;
     const ring = this.ring !== null ? ` and its ring state` : '';
     this.note(`the manager no longer knows ${name} (${reason}): dropped the registration${ring} and ${held} records; register again to rejoin`, 'warn');
@@ -366,7 +366,27 @@ export class PeerNode {
     const answer = await this.registration.m.request(this.manager, req, { who: 'manager', ...options });
     if (answer.type !== 'reply') throw new Error(`manager answered ${req.type} with ${answer.type}`);
     this.emit({ kind: 'trace', from: 'manager', to: me, text: `${req.type} ${replySummary(answer)}` });
+    // The manager does not know this peer (issue 13): it restarted without its state.
+    if (!answer.ok && answer.forgotten === true && req.type !== 'register') await this.forgotten(answer.error ?? 'the manager does not know this peer', true);
     return answer;
+  }
+
+  /**
+   * Asks the manager whether it still knows this peer (a `register` typed by a peer that thinks it
+   * is registered): false, after dropping the registration, when the manager says it does not.
+   * No answer leaves the registration as it is.
+   */
+  async confirmRegistration(): Promise<boolean> {
+    const r = this.registration;
+    if (r === null) return false;
+    try {
+      const answer = await r.m.request(this.manager, { type: 'heartbeat', name: r.name }, { who: 'manager', budgetMs: CONFIRM_BUDGET_MS });
+      if (answer.type !== 'heartbeat-ack' || (answer as HeartbeatAck).ok) return true;
+      await this.forgotten((answer as HeartbeatAck).error ?? 'the manager does not know this peer', true);
+      return this.registration !== null;
+    } catch {
+      return this.registration !== null;
+    }
   }
 
   /** Sends a request to another peer's p-port with retransmission; resolves with its answer. */

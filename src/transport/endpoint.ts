@@ -42,7 +42,7 @@ export interface EndpointStats {
 }
 
 /** The body of a reply: SUCCESS with its payload, or FAILURE with its reason. */
-export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: string };
+export type ReplyBody = ({ ok: true } & ReplyPayload) | { ok: false; error: string; forgotten?: boolean };
 
 export interface RequestOptions {
   /** Give up after this long without an answer. */
@@ -66,6 +66,12 @@ export interface RequestOptions {
    * 'timeout' event (a heartbeat: the next one follows anyway). Its timer is a background one.
    */
   readonly once?: boolean;
+  /**
+   * The rid to send it under instead of a new one: a request the manager journaled before a
+   * restart goes out again as the same request (issue 13), which its receiver's reply cache
+   * recognises.
+   */
+  readonly rid?: string;
 }
 
 export interface EndpointOptions {
@@ -176,7 +182,7 @@ export class Endpoint {
    * identical datagram with a doubling timeout; rejects with ETIMEDOUT after the budget.
    */
   request(to: Address, msg: Unsent<Request>, options: RequestOptions = {}): Promise<Message> {
-    const full = { ...msg, rid: this.nextRid() } as Request;
+    const full = { ...msg, rid: options.rid ?? this.nextRid() } as Request;
     if (this.state === 'closed') return Promise.reject(new TransportError('ECLOSED', 'endpoint closed'));
     const buf = this.seal(options.encode ? options.encode(full.rid) : encode(full), full);
     if (buf.length > MAX_DATAGRAM_BYTES) {
@@ -279,12 +285,21 @@ export class Endpoint {
 
   /** Answers a request with a reply and remembers it for repeats of that request. */
   reply(to: Address, rid: string, body: ReplyBody): void {
+    const { msg, buf } = this.remember(to, rid, body);
+    if (this.state === 'open') this.sendBuf(buf, to, msg);
+  }
+
+  /**
+   * Remembers a reply for repeats of its request without sending it: one sent before a restart,
+   * from the manager's journal (issue 13), so that a repeat is answered and not executed again.
+   */
+  remember(to: Address, rid: string, body: ReplyBody): { msg: Reply; buf: Buffer } {
     const msg: Reply = { type: 'reply', rid, ...body };
     const buf = encode(msg);
     const key = cacheKey(to, rid);
     this.executing.delete(key);
     this.replies.set(key, buf);
-    if (this.state === 'open') this.sendBuf(buf, to, msg);
+    return { msg, buf };
   }
 
   /**

@@ -99,3 +99,10 @@ export const EVICTED_MEMORY_MS = 600_000;
 export const QUERY_ATTEMPT_MS = 1_000;
 /** How long a node remembers where it sent a query, so that a retransmitted copy takes another path. */
 export const FORWARD_MEMORY_MS = 3_000;
+/**
+ * After a restart from its state directory (issue 13), the manager counts no peer's silence for
+ * this long: its own absence is no one's fault, and a live peer's next heartbeat ends the grace.
+ */
+export const RESTART_GRACE_MS = 10_000;
+/** How long a peer asks the manager whether it still knows it, before a `register` (issue 13). */
+export const CONFIRM_BUDGET_MS = 2_000;

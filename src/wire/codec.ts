@@ -91,6 +91,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     total: optional(isNat),
     dht: optional((v) => v === null || isDhtSummary(v)),
     replicas: optional(isCount),
+    forgotten: optional(isBool),
   },
   'set-id': {
     id: isNat,

@@ -232,6 +232,11 @@ export interface Reply extends ReplyPayload {
   readonly rid: string;
   readonly ok: boolean;
   readonly error?: string;
+  /**
+   * FAILURE because the manager does not know the peer that named itself (issue 13): it restarted
+   * without its state, or evicted the peer. The peer drops its registration and may register again.
+   */
+  readonly forgotten?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

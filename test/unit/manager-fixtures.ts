@@ -8,6 +8,11 @@ import type { ManagerRequest, NameOnlyCommand } from '../../src/wire/messages.js
 
 /** A socket that is no registered peer's m-port: where unregistered names' commands come from. */
 export const SENDER: Sender = { ip: '127.0.0.1', port: 40000 };
+
+/** The FAILURE a name the manager does not know gets, in any mode (issue 13), from SENDER or `from`. */
+export function unknown(name: string, from: Sender = SENDER): string {
+  return `the manager does not know ${name} at ${from.ip}:${from.port}: register again`;
+}
 export const IP = '127.0.0.1';
 
 /** Seeded draws, uniform in [0, 1): the project's one generator, so a test's draws repeat exactly. */

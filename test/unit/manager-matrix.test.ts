@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { awaitedOf, type ManagerState, type Mode } from '../../src/manager/state.js';
 import { MANAGER_COMMANDS, type ManagerCommand, type ManagerRequest } from '../../src/wire/messages.js';
-import { cmd, errorOf, FIRST, ok, reg, rebuilt, registered, setup, SIX, step, withDht } from './manager-fixtures.js';
+import { cmd, errorOf, FIRST, ok, reg, rebuilt, registered, setup, SIX, step, unknown, withDht } from './manager-fixtures.js';
 
 /** SUCCESS leading to this mode, or FAILURE with exactly this error. */
 type Expect = Mode['kind'] | { readonly error: string };
@@ -49,7 +49,8 @@ function check(state: ManagerState, command: ManagerCommand, caller: string, exp
   }
 }
 
-const NOT_REG = { error: 'peer "zed" is not registered' };
+/** Any command but register from a name the manager does not know (issue 13). */
+const UNKNOWN = { error: unknown('zed') };
 const NO_DHT = { error: 'no DHT exists' };
 const NOT_WAITING_REBUILT = { error: 'not waiting for dht-rebuilt' };
 const NOT_WAITING_TEARDOWN = { error: 'not waiting for teardown-complete' };
@@ -59,21 +60,21 @@ const already = (name: string): Expect => ({ error: `peer "${name}" is already r
 const notLeader = (name: string): Expect => ({ error: `${name} is not the leader of the DHT` });
 const onlyFree = (state: string, action: string): Expect => ({ error: `peer is ${state}; only a Free peer may ${action}` });
 
-test('Idle without a DHT: callers unregistered (zed) and Free (erin)', () => {
+test('Idle without a DHT: callers unknown (zed) and Free (erin)', () => {
   const table: Record<ManagerCommand, [Expect, Expect]> = {
     register: ['Idle', already('erin')],
-    'setup-dht': [NOT_REG, 'AwaitDhtComplete'],
-    'dht-complete': [NO_DHT, NO_DHT],
-    'query-dht': [NO_DHT, NO_DHT],
-    'leave-dht': [NO_DHT, NO_DHT],
-    'join-dht': [NO_DHT, NO_DHT],
-    'dht-rebuilt': [NOT_WAITING_REBUILT, NOT_WAITING_REBUILT],
-    deregister: [NOT_REG, 'Idle'],
-    'teardown-dht': [NO_DHT, NO_DHT],
-    'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
-    'dht-grants': [NO_SETUP, NO_SETUP],
-    'dht-repaired': [NO_REPAIR, NO_REPAIR],
-    members: [NOT_REG, 'Idle'],
+    'setup-dht': [UNKNOWN, 'AwaitDhtComplete'],
+    'dht-complete': [UNKNOWN, NO_DHT],
+    'query-dht': [UNKNOWN, NO_DHT],
+    'leave-dht': [UNKNOWN, NO_DHT],
+    'join-dht': [UNKNOWN, NO_DHT],
+    'dht-rebuilt': [UNKNOWN, NOT_WAITING_REBUILT],
+    deregister: [UNKNOWN, 'Idle'],
+    'teardown-dht': [UNKNOWN, NO_DHT],
+    'teardown-complete': [UNKNOWN, NOT_WAITING_TEARDOWN],
+    'dht-grants': [UNKNOWN, NO_SETUP],
+    'dht-repaired': [UNKNOWN, NO_REPAIR],
+    members: [UNKNOWN, 'Idle'],
   };
   const state = registered(SIX);
   for (const command of MANAGER_COMMANDS) {
@@ -81,26 +82,26 @@ test('Idle without a DHT: callers unregistered (zed) and Free (erin)', () => {
   }
 });
 
-test('Idle with a complete DHT: callers unregistered (zed), Free (erin), InDHT (bob), Leader (alice)', () => {
+test('Idle with a complete DHT: callers unknown (zed), Free (erin), InDHT (bob), Leader (alice)', () => {
   const table: Record<ManagerCommand, [Expect, Expect, Expect, Expect]> = {
     register: ['Idle', already('erin'), already('bob'), already('alice')],
     'setup-dht': [
-      NOT_REG,
+      UNKNOWN,
       { error: 'a DHT already exists (leader alice)' },
       onlyFree('InDHT', 'set up a DHT'),
       onlyFree('Leader', 'set up a DHT'),
     ],
-    'dht-complete': [notLeader('zed'), notLeader('erin'), notLeader('bob'), 'Idle'],
-    'query-dht': [NOT_REG, 'Idle', onlyFree('InDHT', 'query the DHT'), onlyFree('Leader', 'query the DHT')],
-    'leave-dht': [NOT_REG, { error: 'erin is not a member of the DHT' }, 'AwaitDhtRebuilt', 'AwaitDhtRebuilt'],
-    'join-dht': [NOT_REG, 'AwaitDhtRebuilt', onlyFree('InDHT', 'join the DHT'), onlyFree('Leader', 'join the DHT')],
-    'dht-rebuilt': [NOT_WAITING_REBUILT, NOT_WAITING_REBUILT, NOT_WAITING_REBUILT, NOT_WAITING_REBUILT],
-    deregister: [NOT_REG, 'Idle', onlyFree('InDHT', 'deregister'), onlyFree('Leader', 'deregister')],
-    'teardown-dht': [notLeader('zed'), notLeader('erin'), notLeader('bob'), 'AwaitTeardownComplete'],
-    'teardown-complete': [NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
-    'dht-grants': [NO_SETUP, NO_SETUP, NO_SETUP, NO_SETUP],
-    'dht-repaired': [NO_REPAIR, NO_REPAIR, NO_REPAIR, NO_REPAIR],
-    members: [NOT_REG, 'Idle', 'Idle', 'Idle'],
+    'dht-complete': [UNKNOWN, notLeader('erin'), notLeader('bob'), 'Idle'],
+    'query-dht': [UNKNOWN, 'Idle', onlyFree('InDHT', 'query the DHT'), onlyFree('Leader', 'query the DHT')],
+    'leave-dht': [UNKNOWN, { error: 'erin is not a member of the DHT' }, 'AwaitDhtRebuilt', 'AwaitDhtRebuilt'],
+    'join-dht': [UNKNOWN, 'AwaitDhtRebuilt', onlyFree('InDHT', 'join the DHT'), onlyFree('Leader', 'join the DHT')],
+    'dht-rebuilt': [UNKNOWN, NOT_WAITING_REBUILT, NOT_WAITING_REBUILT, NOT_WAITING_REBUILT],
+    deregister: [UNKNOWN, 'Idle', onlyFree('InDHT', 'deregister'), onlyFree('Leader', 'deregister')],
+    'teardown-dht': [UNKNOWN, notLeader('erin'), notLeader('bob'), 'AwaitTeardownComplete'],
+    'teardown-complete': [UNKNOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN, NOT_WAITING_TEARDOWN],
+    'dht-grants': [UNKNOWN, NO_SETUP, NO_SETUP, NO_SETUP],
+    'dht-repaired': [UNKNOWN, NO_REPAIR, NO_REPAIR, NO_REPAIR],
+    members: [UNKNOWN, 'Idle', 'Idle', 'Idle'],
   };
   const state = withDht(SIX, 4); // alice, bob, carol, dave in the ring; erin, frank Free
   for (const command of MANAGER_COMMANDS) {
@@ -162,7 +163,11 @@ for (const { label, state: build, callers, starter } of AWAITING) {
         const grants = command === 'dht-grants' && awaited.command === 'dht-complete' && caller === awaited.peer;
         // members only reads: any registered caller is answered in every mode, and nothing changes.
         if (command === 'members') {
-          check(state, command, caller, caller === 'zed' ? NOT_REG : state.mode.kind);
+          check(state, command, caller, caller === 'zed' ? UNKNOWN : state.mode.kind);
+          continue;
+        }
+        if (caller === 'zed' && command !== 'register') {
+          check(state, command, caller, UNKNOWN);
           continue;
         }
         check(state, command, caller, handled ? 'Idle' : repeated || grants ? state.mode.kind : busy);
