@@ -1,8 +1,9 @@
 // `npm run bench -- [--runs N] [--only a,b] [--quick]`: stormdht's benchmark suite. Real peer and
 // manager processes over real UDP on 127.0.0.1 for the headline figures (setup, leave/join,
-// queries, memory, protocol modes, growth with records, replicas), one process holding many peers
-// (LocalCluster) for n = 100 and 1000. Prints `name value unit` lines as it goes (details as
-// `# …`), then one markdown table of every figure and the side-by-side tables.
+// queries, memory, protocol modes, growth with records, replicas, the durable manager's restart),
+// one process holding many peers (LocalCluster) for n = 100 and 1000. Prints `name value unit`
+// lines as it goes (details as `# …`), then one markdown table of every figure and the side-by-side
+// tables.
 import os from 'node:os';
 import { killAllNow, liveCount, removeTempDirs, stopAll } from './children.js';
 import { hasYear, realDataDir } from './data.js';
@@ -16,6 +17,7 @@ import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions, type S
 import { PortSlices } from './process-cluster.js';
 import { queryScenario } from './query-scenarios.js';
 import { replicaScenario } from './replica-scenario.js';
+import { restartScenario } from './restart-scenario.js';
 import { Reporter } from './report.js';
 import { errorText, TARGETS, type BenchContext } from './runner.js';
 import { scaleRowName, scaleScenario } from './scale-scenario.js';
@@ -121,6 +123,7 @@ const SCENARIO_RUNNERS: ReadonlyArray<readonly [ScenarioId, string, (c: BenchCon
   ['floor', 'one UDP hop between two Node processes doing nothing else, stop and wait (the floor under a query)', floorScenario],
   ['detect', 'failure detector: SIGKILL of a Free peer, a member and the leader of 1996, n = 5; detection, repair, queries meanwhile, clean and lossy; heartbeat traffic (peer processes)', detectScenario],
   ['replicas', 'replicas (issue 12): R = 2 against R = 1 for setup time, query latency and peak RSS, and eviction → dht-repaired after a SIGKILL with R = 2, 1996, n = 5 (peer processes, ports 50000-51999)', replicaScenario],
+  ['restart', 'durable manager (issue 13): SIGKILL and restart with --state-dir and 1,000 registered heartbeating peers → back in service; setup-dht of 1996, n = 5, with and without --state-dir (ports 52000-53999)', restartScenario],
   ['soak', 'false deaths: a ring of 5 of 1996 and 2 querying Free peers under loss=0.3 for --soak-seconds (peer processes; only with --only soak)', soakScenario],
 ];
 

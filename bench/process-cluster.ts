@@ -51,10 +51,11 @@ export function expectOk(result: JsonLine, what: string): JsonLine {
 
 /**
  * `stormdht manager <port> --host 127.0.0.1 --json` (port 0 unless given), as startManager does,
- * but tracked from its spawn, so that it is stopped even when it never says it listens.
+ * but tracked from its spawn, so that it is stopped even when it never says it listens. `onLine`
+ * sees every line as it arrives (the restart scenario times them).
  */
-async function startTrackedManager(extraArgs: readonly string[] = [], port = 0): Promise<ManagerProcess> {
-  const proc = track(new JsonChild('manager', ['manager', String(port), '--host', '127.0.0.1', '--json', ...extraArgs]));
+export async function startTrackedManager(extraArgs: readonly string[] = [], port = 0, onLine?: (line: JsonLine) => void): Promise<ManagerProcess> {
+  const proc = track(new JsonChild('manager', ['manager', String(port), '--host', '127.0.0.1', '--json', ...extraArgs], onLine ? { onLine: (_label, line) => onLine(line) } : {}));
   try {
     const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
     return { proc, ip: String(listening.ip), port: Number(listening.port) };

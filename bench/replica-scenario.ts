@@ -30,7 +30,8 @@ import { checkResultStored, queryCases, yearFacts, type YearFacts } from './data
 import { SPEC_1996_N4, SPEC_1996_N5 } from './detect-scenario.js';
 import { isEviction, isRepairEnd, textOf, withKillCluster, type KillCluster } from './kill-cluster.js';
 import { peakRssMB } from './proc-status.js';
-import { expectOk, PortSlices, withProcCluster, type ProcCluster } from './process-cluster.js';
+import { inTurns, pairedRatios, ratioOf, runLabel, turns, withClusterPair } from './paired-runs.js';
+import { expectOk, PortSlices, withProcCluster, type ProcCluster, type ProcClusterOptions } from './process-cluster.js';
 import { latencyRun, type LatencyRun } from './query-scenarios.js';
 import { formatNumber, type Target } from './report.js';
 import { errorText, plan, teardown, type BenchContext } from './runner.js';
@@ -88,22 +89,6 @@ export function expectedReplicaCounts(recordsPerNode: readonly number[], replica
   });
 }
 
-/** a / b, NaN unless both are finite and b is positive. */
-export function ratioOf(a: number, b: number): number {
-  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : Number.NaN;
-}
-
-/**
- * The ratios of runs taken in turns, run by run: over[i] / under[i] for each i both have. Two runs
- * side by side share the machine's load of the moment, so their ratio cancels what drifts over the
- * runs, which a ratio of two medians does not.
- */
-export function pairedRatios(over: readonly number[], under: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < Math.min(over.length, under.length); i++) out.push(ratioOf(over[i]!, under[i]!));
-  return out.filter((r) => Number.isFinite(r));
-}
-
 /** True when `a` is an array of the same numbers as `b`. */
 export function sameNumbers(a: unknown, b: readonly number[]): boolean {
   return Array.isArray(a) && a.length === b.length && a.every((v, i) => v === b[i]);
@@ -146,15 +131,10 @@ async function checkedSetup(c: ProcCluster, r: number, facts: YearFacts): Promis
   return { seconds: ms / 1000, ring: (result.ring as Array<{ name: string }>).map((t) => t.name) };
 }
 
-/** The two clusters (R = 1, R = 2) side by side, each a manager and 6 peer processes. */
-function withPair<T>(ctx: BenchContext, fn: (c: readonly [ProcCluster, ProcCluster]) => Promise<T>): Promise<T> {
+/** The options of the two clusters (R = 1, R = 2) that stay up side by side: a manager and 6 peer processes each. */
+function pairOptions(ctx: BenchContext): [ProcClusterOptions, ProcClusterOptions] {
   const options = (managerArgs: readonly string[]) => ({ peers: 6, dataDir: ctx.dataDir, ports: REPLICA_PEER_PORTS, managerArgs, managerPort: managerPort() });
-  return withProcCluster(options(KINDS[0].managerArgs), (one) => withProcCluster(options(KINDS[1].managerArgs), (two) => fn([one, two] as const)));
-}
-
-/** Run i's order of the two kinds: R = 1 first on even runs, R = 2 first on odd ones. */
-function turns(i: number): readonly (0 | 1)[] {
-  return i % 2 === 0 ? [0, 1] : [1, 0];
+  return [options(KINDS[0].managerArgs), options(KINDS[1].managerArgs)];
 }
 
 /** Figures 1 and 2: setup time and query latency, R = 2 against R = 1, in two long-lived clusters. */
@@ -162,27 +142,30 @@ async function setupAndQueries(ctx: BenchContext, facts: YearFacts): Promise<voi
   const { reporter } = ctx;
   const p = plan(ctx);
   const queries = Math.min(ctx.opts.queries, ctx.opts.quick ? 200 : 300);
-  const setups: [number[], number[]] = [[], []];
-  const latencies: [LatencyRun[], LatencyRun[]] = [[], []];
-  let phase = 'setup';
+  let setups: [number[], number[]] = [[], []];
+  let latencies: [LatencyRun[], LatencyRun[]] = [[], []];
+  let phase: 'setup' | 'queries' = 'setup';
+  // Timed runs completed, for the message of a failure.
+  const done = { setup: 0, queries: 0 };
   try {
-    await withPair(ctx, async (pair) => {
+    await withClusterPair(...pairOptions(ctx), async (pair) => {
       const rings: [string[], string[]] = [[], []];
       const total = p.warmup + p.runs;
-      for (let i = 0; i < total; i++) {
-        const warm = i < p.warmup;
-        const figures: string[] = [];
-        for (const k of turns(i)) {
+      setups = await inTurns(
+        p,
+        async (k, i) => {
           const { seconds, ring } = await checkedSetup(pair[k], KINDS[k].r, facts);
           rings[k] = ring;
           // The last setup stays up for the queries.
           if (i < total - 1) await teardown(pair[k], 'peera');
           pair[k].forgetLines();
-          if (!warm) setups[k].push(seconds);
-          figures[k] = `${KINDS[k].label} ${formatNumber(seconds)} s`;
-        }
-        reporter.detail(`replicas setup-dht 1996 n = 5 ${warm ? 'warm-up' : `run ${i - p.warmup + 1}/${p.runs}`}: ${figures.join(', ')}${warm ? ' (not counted)' : ''}`);
-      }
+          return seconds;
+        },
+        (i, warm, s) => {
+          if (!warm) done.setup++;
+          reporter.detail(`replicas setup-dht 1996 n = 5 ${runLabel(i, p)}: ${KINDS.map((kind, k) => `${kind.label} ${formatNumber(s[k]!)} s`).join(', ')}${warm ? ' (not counted)' : ''}`);
+        },
+      );
       reporter.runs(REPLICA_ROWS.setupR1, 's', setups[0], undefined, `\`setup-dht peera 5 1996\` typed → JSON result; manager without --replicas`);
       reporter.runs(REPLICA_ROWS.setupR2, 's', setups[1], undefined, `the same with \`--replicas ${REPLICAS}\``);
       const ratio = ratioOf(median(setups[1]), median(setups[0]));
@@ -193,21 +176,19 @@ async function setupAndQueries(ctx: BenchContext, facts: YearFacts): Promise<voi
       const free = await Promise.all(pair.map(async (c) => (await c.freeNames())[0]));
       if (free.some((f) => f === undefined)) throw new Error('no Free peer beside a ring of 5');
       reporter.detail(`replicas queries: ${queries} sequential query-dht per run from ${free[0]} (R = 1) and ${free[1]} (R = ${REPLICAS}), the same ids for both, about 10% absent; rings R = 1 ${rings[0].join(',')}, R = ${REPLICAS} ${rings[1].join(',')}`);
-      for (let i = 0; i < total; i++) {
-        const warm = i < p.warmup;
-        const cases = queryCases(facts, queries, 4200 + i);
-        const figures: string[] = [];
-        for (const k of turns(i)) {
-          const r = await latencyRun(pair[k], free[k]!, cases);
-          if (!warm) latencies[k].push(r);
-          figures[k] = `${KINDS[k].label} p50 ${r.p50.toFixed(3)} ms p99 ${r.p99.toFixed(3)} ms (mean path ${r.meanHops.toFixed(2)} nodes)`;
-        }
-        reporter.detail(`replicas query latency ${warm ? 'warm-up' : `run ${i - p.warmup + 1}/${p.runs}`}: ${figures.join('; ')}${warm ? ' (not counted)' : ''}`);
-      }
+      latencies = await inTurns(
+        p,
+        (k, i) => latencyRun(pair[k], free[k]!, queryCases(facts, queries, 4200 + i)),
+        (i, warm, r) => {
+          if (!warm) done.queries++;
+          const figures = KINDS.map((kind, k) => `${kind.label} p50 ${r[k]!.p50.toFixed(3)} ms p99 ${r[k]!.p99.toFixed(3)} ms (mean path ${r[k]!.meanHops.toFixed(2)} nodes)`);
+          reporter.detail(`replicas query latency ${runLabel(i, p)}: ${figures.join('; ')}${warm ? ' (not counted)' : ''}`);
+        },
+      );
       for (const k of [0, 1] as const) await teardown(pair[k], rings[k][0]!);
     });
   } catch (err) {
-    const e = `${errorText(err)} (during ${phase}, after ${setups[1].length} setup and ${latencies[1].length} query runs)`;
+    const e = `${errorText(err)} (during ${phase}, after ${done.setup} setup and ${done.queries} query runs)`;
     if (phase === 'setup') for (const name of [REPLICA_ROWS.setupR1, REPLICA_ROWS.setupR2, REPLICA_ROWS.setupRatio]) reporter.failed(name, name === REPLICA_ROWS.setupRatio ? '×' : 's', e, name === REPLICA_ROWS.setupRatio ? REPLICA_TARGETS.setupRatio : undefined);
     for (const [name, target] of [
       [REPLICA_ROWS.queryP50Ratio, REPLICA_TARGETS.queryP50Ratio],

@@ -135,7 +135,7 @@ otherwise a synthetic 1996 that stormdht generates (and says so).
   --replicas R       copies of every record, 1 to ${MAX_REPLICAS} (default 2; 1 is SPEC's DHT, without the crash step)
   --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)`;
 
-export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--replicas R|drawn] [--verbose] [--trace] [--secret S]
+export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--replicas R|drawn] [--manager-crashes] [--verbose] [--trace] [--secret S]
 
 Runs the deterministic simulation: the manager and peers, running the protocol code, on a simulated
 network with a virtual clock, under random loss, duplication, reordering, delay and crashes drawn
@@ -149,6 +149,11 @@ seed replays exactly: stormdht sim --seed S --verbose.
   --replicas R the manager keeps R copies of every record (1 to 7; default 1); \`drawn\` draws 2 or 3
                per seed, crashes peers in every run (never R ring members at once) and checks that
                every record stays on R live nodes and that queries made during a crash find it
+  --manager-crashes
+               the manager keeps its state (issue 13) and its process is killed and started again
+               from it: at random moments, while it awaits a completion, in the middle of a write;
+               down from a few ms to 25 s. Checks that it comes back with the state it announced,
+               runs no command twice and evicts nobody for its own absence
   --verbose    print each run: its fault settings, one line per command, and the state after it
   --trace      print every message and note of every process, with its virtual time
   --secret S   every process authenticates every datagram with the system secret S`;

@@ -65,7 +65,10 @@ export function parseJournal<T>(text: string, file: string, isBody: (v: unknown)
   const entries: Entry<T>[] = [];
   for (let i = 0; i < lines.length; i++) {
     const value = decodeLine(lines[i]!);
-    const entry = isEntry(value, isBody) ? value : null;
+    // A whole line (its checksum holds) that is not a record of ours was not left by a crash: a
+    // newer or other program wrote it, and replaying around it would make up a state.
+    if (value !== null && !isEntry(value, isBody)) throw new StateDirError(`${file} line ${i + 1} is not a record this manager writes: refusing to start`);
+    const entry = value as Entry<T> | null;
     if (entry === null) {
       const after = lines.length - i - 1;
       if (after > 0) throw new StateDirError(`${file} line ${i + 1} is damaged and ${after} records follow it: refusing to start (move the state directory aside to start empty)`);
@@ -119,12 +122,16 @@ export function recoverTexts<S, T>(
 export class StateDir<S, T> {
   private fd: number;
   private seq: number;
+  /** The journal's size: the manager compacts when it has grown enough (durability.ts). */
+  private bytes: number;
 
   private constructor(
     readonly dir: string,
     seq: number,
+    bytes: number,
   ) {
     this.seq = seq;
+    this.bytes = bytes;
     this.fd = openSync(path.join(dir, JOURNAL_FILE), 'a', FILE_MODE);
   }
 
@@ -136,7 +143,7 @@ export class StateDir<S, T> {
    */
   static open<S, T>(dir: string, isSnapshot: (v: unknown) => v is S, isBody: (v: unknown) => v is T): { store: StateDir<S, T>; recovered: Recovered<S, T> } {
     try {
-      mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+      makeDir(dir);
       if (!statSync(dir).isDirectory()) throw new StateDirError(`${dir} is not a directory`);
     } catch (err) {
       if (err instanceof StateDirError) throw err;
@@ -147,7 +154,9 @@ export class StateDir<S, T> {
       return StateDir.read(dir, isSnapshot, isBody);
     } catch (err) {
       unlock(dir);
-      throw err;
+      if (err instanceof StateDirError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      throw new StateDirError(`cannot use ${e.path ?? dir} in the state directory: ${e.code ?? String(err)}`);
     }
   }
 
@@ -161,7 +170,8 @@ export class StateDir<S, T> {
     const { recovered, last, rewritten } = recoverTexts(texts, { snapshot: snapshotFile, journal: journalFile }, isSnapshot, isBody);
     if (rewritten !== null) writeWhole(journalFile, rewritten);
     for (const file of [journalFile, snapshotFile]) if (existsSync(file)) chmodSync(file, FILE_MODE);
-    return { store: new StateDir<S, T>(dir, last), recovered };
+    const bytes = Buffer.byteLength(rewritten ?? texts.journal ?? '');
+    return { store: new StateDir<S, T>(dir, last, bytes), recovered };
   }
 
   /**
@@ -171,11 +181,13 @@ export class StateDir<S, T> {
   append(body: T): number {
     const seq = this.seq + 1;
     const journalFile = path.join(this.dir, JOURNAL_FILE);
+    const line = encodeLine({ seq, body });
     writing(journalFile, () => {
-      writeAll(this.fd, encodeLine({ seq, body }));
+      writeAll(this.fd, line);
       fsyncSync(this.fd);
     });
     this.seq = seq;
+    this.bytes += Buffer.byteLength(line);
     return seq;
   }
 
@@ -189,10 +201,15 @@ export class StateDir<S, T> {
       writeWhole(journalFile, '');
       this.fd = openSync(journalFile, 'a', FILE_MODE);
     });
+    this.bytes = 0;
   }
 
   get lastSeq(): number {
     return this.seq;
+  }
+
+  get journalBytes(): number {
+    return this.bytes;
   }
 
   /** Closes the journal and frees the directory for the next manager. Safe twice. */
@@ -201,6 +218,22 @@ export class StateDir<S, T> {
     this.state = 'closed';
     closeSync(this.fd);
     unlock(this.dir);
+  }
+}
+
+/**
+ * Creates a directory and its missing parents. Not mkdirSync's `recursive`, which on Node 20 spins
+ * for ever on a path where the kernel refuses to create one (under /proc).
+ */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: DIR_MODE });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw err;
+    makeDir(path.dirname(dir));
+    mkdirSync(dir, { mode: DIR_MODE });
   }
 }
 

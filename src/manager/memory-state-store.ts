@@ -40,6 +40,10 @@ export class MemoryStateStore implements StateStore {
     return this.seq;
   }
 
+  get journalBytes(): number {
+    return Buffer.byteLength(this.disk.journal);
+  }
+
   /** The next append writes `fraction` (0 to 1) of its record and fails, as a crash in its middle does. */
   crashDuringNextWrite(fraction: number): void {
     this.tearAt = Math.min(Math.max(fraction, 0), 0.999);

@@ -1,9 +1,11 @@
-// The replica scenario's pure helpers (bench/replica-scenario.ts): the copies each node must hold
-// with R copies, ratios, and the check of a result's or counts event's counts. Nothing here is timed.
+// The replica scenario's pure helpers (bench/replica-scenario.ts; its ratios in bench/paired-runs.ts):
+// the copies each node must hold with R copies, ratios, and the check of a result's or counts
+// event's counts. Nothing here is timed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseOnly } from '../../bench/options.js';
-import { countsProblem, expectedReplicaCounts, pairedRatios, ratioOf, sameNumbers } from '../../bench/replica-scenario.js';
+import { pairedRatios, ratioOf } from '../../bench/paired-runs.js';
+import { countsProblem, expectedReplicaCounts, sameNumbers } from '../../bench/replica-scenario.js';
 
 const SPEC_N4 = [12169, 12144, 12128, 12120];
 const SPEC_N5 = [9710, 9720, 9714, 9700, 9717];
