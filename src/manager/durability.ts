@@ -156,6 +156,7 @@ export class Durability {
    * requests it sends; nothing is written when nothing changed and nothing is sent.
    */
   record(before: ManagerState, after: ManagerState, reply?: SavedReply, sends: readonly SavedSend[] = []): void {
+    if (before === after && sends.length === 0) return; // a query, a FAILURE: not a change
     const deltas = diffState(before, after);
     if (deltas.length === 0 && sends.length === 0) return;
     const at = this.wallClock();

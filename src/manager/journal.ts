@@ -71,7 +71,7 @@ export function parseJournal<T>(text: string, file: string, isBody: (v: unknown)
     const entry = value as Entry<T> | null;
     if (entry === null) {
       const after = lines.length - i - 1;
-      if (after > 0) throw new StateDirError(`${file} line ${i + 1} is damaged and ${after} records follow it: refusing to start (move the state directory aside to start empty)`);
+      if (after > 0) throw new StateDirError(`${file} line ${i + 1} is damaged and ${after} ${after === 1 ? 'record follows' : 'records follow'} it: refusing to start (move the state directory aside to start empty)`);
       const bytes = Buffer.byteLength(lines[i]!) + 1 + Buffer.byteLength(tail);
       return { entries, dropped: `dropped a damaged last record of ${file} (${bytes} bytes, line ${i + 1}): a torn write` };
     }
