@@ -151,9 +151,9 @@ seed replays exactly: stormdht sim --seed S --verbose.
                every record stays on R live nodes and that queries made during a crash find it
   --manager-crashes
                the manager keeps its state (issue 13) and its process is killed and started again
-               from it: at random moments, while it awaits a completion, in the middle of a write;
-               down from a few ms to 25 s. Checks that it comes back with the state it announced,
-               runs no command twice and evicts nobody for its own absence
+               from it: at random moments, while it awaits a completion, in the middle of a write
+               or right after one; down from a few ms to 25 s. Checks that it comes back with the
+               state its disk must hold, runs no command twice and evicts nobody for its absence
   --verbose    print each run: its fault settings, one line per command, and the state after it
   --trace      print every message and note of every process, with its virtual time
   --secret S   every process authenticates every datagram with the system secret S`;

@@ -15,7 +15,7 @@ import { decode, encode } from '../wire/codec.js';
 import type { DhtResetRequest, Message, RepairDhtRequest } from '../wire/messages.js';
 import type { ReplyBody } from '../transport/endpoint.js';
 import type { Address } from '../transport/udp-socket.js';
-import { REPLY_CACHE_TTL_MS } from '../transport/timing.js';
+import { REPLY_CACHE_TTL_MS, REQUEST_BUDGET_MS } from '../transport/timing.js';
 import { invariantViolations } from './invariants.js';
 import { StateDir, StateDirError, type Recovered } from './journal.js';
 import { applyDeltas, diffState, snapshotOf, stateOf, type Delta, type Snapshot } from './state-delta.js';
@@ -112,7 +112,9 @@ export function restore(recovered: Recovered<SnapshotBody, JournalBody>, replica
   const state = applyDeltas(snapshot, recovered.entries.flatMap((e) => e.body.deltas));
   const broken = invariantViolations(state);
   if (broken.length > 0) throw new RestoreError(`the recovered state is inconsistent (${broken[0]}): refusing to start`);
-  return { state, replies: recent(replies, now), sends: recent(sends, now), records: recovered.entries.length, dropped: recovered.dropped };
+  // A request is sent again only while every retry of it reaches its peer before the peer's reply
+  // cache forgets its answer: one the peer executed is then answered, not executed again.
+  return { state, replies: recent(replies, now), sends: recent(sends, now + REQUEST_BUDGET_MS), records: recovered.entries.length, dropped: recovered.dropped };
 }
 
 /**
@@ -159,7 +161,7 @@ export class Durability {
     if (before === after && sends.length === 0) return; // a query, a FAILURE: not a change
     const deltas = diffState(before, after);
     if (deltas.length === 0 && sends.length === 0) return;
-    const at = this.wallClock();
+    const at = Math.floor(this.wallClock());
     this.store.append({ at, deltas, ...(reply === undefined ? {} : { reply }), ...(sends.length === 0 ? {} : { sends }) });
     if (reply !== undefined) this.replies.push({ ...reply, at });
     for (const s of sends) this.sends.push({ ...s, at });

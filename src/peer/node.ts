@@ -441,7 +441,9 @@ export class PeerNode {
       // Whatever this node was doing for the ring (a leave, a join, a setup) is over: its requests
       // would only disturb the ring the manager has moved on to, and a joiner's key goes too, so
       // that a set-id of the abandoned join still on its way is not taken.
-      this.registration?.p.cancelAll(`the manager reset the DHT: ${msg.reason}`);
+      // A query this peer makes is its own, not the ring's: it goes on (a Free peer may be sent a
+      // late reset of a join it gave up, issue 13).
+      this.registration?.p.cancelAll(`the manager reset the DHT: ${msg.reason}`, (m) => m.type === 'find-event');
       this.keys.lingering = null;
       this.note(`the manager reset the DHT: dropped the ring state and ${held} records`, 'warn');
       this.registration?.m.reply(from, msg.rid, { ok: true });

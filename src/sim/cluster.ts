@@ -6,9 +6,12 @@
 // The manager runs its failure detector and every peer its heartbeats (issue 11), at the shipped
 // timing unless a run says otherwise; each peer process can be stopped and continued (SIGSTOP,
 // process-pause.ts), and the liveness ledger judges every eviction the manager makes.
+// In a run with manager crashes (issue 13) the manager keeps its state on a memory disk, and its
+// process can be killed and started again from that disk on the same address (manager-crash.ts).
 import { DEFAULT_DETECTOR, type DetectorSettings } from '../membership/failure-detector.js';
-import { ManagerServer } from '../manager/server.js';
-import { seededKeys } from '../manager/keys.js';
+import { emptyDisk, openMemoryState } from '../manager/memory-state-store.js';
+import { ManagerServer, type ManagerEvent, type ManagerServerOptions } from '../manager/server.js';
+import { seededKeys, type KeySource } from '../manager/keys.js';
 import { awaitedOf, type ManagerState } from '../manager/state.js';
 import { PeerNode } from '../peer/node.js';
 import { FaultySocket } from '../transport/faults.js';
@@ -19,6 +22,7 @@ import { VirtualClock } from '../transport/virtual-clock.js';
 import { ExecutionLedger, type LedgerOwner } from './execution-ledger.js';
 import { mulberry32, type Rng } from '../data/seeded-random.js';
 import { LivenessLedger } from './liveness-ledger.js';
+import { managerLifecycle, type ManagerLifecycle } from './manager-process.js';
 import { ProcessPause } from './process-pause.js';
 import { childStream, type SimSettings } from './run-settings.js';
 import type { SimData } from './sim-data.js';
@@ -68,7 +72,10 @@ export interface SimPeer {
 
 export interface Cluster {
   readonly clock: VirtualClock;
-  readonly manager: ManagerServer;
+  /** The running manager; while it is down after a crash, the one that crashed (its last state). */
+  manager: ManagerServer;
+  /** With manager crashes: its disk, and how it is killed and started again; null otherwise. */
+  readonly managerProcess: ManagerLifecycle | null;
   readonly peers: readonly SimPeer[];
   readonly ledger: ExecutionLedger;
   /** Crashes, pauses and the manager's evictions: no live peer may be evicted. */
@@ -105,10 +112,13 @@ export interface Build {
   readonly repair: boolean;
 }
 
-/** The manager's DHT from virtual time `at` on: null, or its year, members and serial. */
+/**
+ * The manager's DHT from virtual time `at` on: null, or its year, members and serial, and whether
+ * its teardown has begun (the manager awaits its teardown-complete: members may be Free already).
+ */
 export interface DhtChange {
   readonly at: number;
-  readonly dht: { readonly year: string; readonly members: readonly string[]; readonly serial: number } | null;
+  readonly dht: { readonly year: string; readonly members: readonly string[]; readonly serial: number; readonly tearingDown: boolean } | null;
 }
 
 /** The failure detector's settings of a run; default the shipped ones. */
@@ -172,45 +182,97 @@ export async function buildCluster(
   let cluster: Cluster | null = null;
   // The state before the latest change: an eviction's note comes after the peer left the registry.
   let lastState: ManagerState | null = null;
-  const managerOwner: LedgerOwner = { label: () => 'manager', ring: () => null };
-  const manager = await ManagerServer.start({
-    host: MANAGER_ADDRESS.ip,
-    port: MANAGER_ADDRESS.port,
-    clock,
-    random: childStream(root),
-    // Keys from a stream of their own, not drawn from root: the seeds' other draws stay as they were.
-    keys: seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT)),
-    ...authentication,
-    bind: bindFor(managerOwner),
-    detector: timing.detector,
-    // R = 1 is the manager's default: SPEC's DHT, with the options it always had.
-    ...(settings.replicas === 1 ? {} : { replicas: settings.replicas }),
-    onEvent: (e) => {
-      if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
-      else if (e.kind === 'note' && e.level === 'warn') {
-        managerNotes.push(e.text);
-        noteExhausted('manager', e.text);
-        const evicted = EVICTED.exec(e.text)?.[1];
-        const entry = evicted === undefined ? undefined : lastState?.peers.get(evicted);
-        if (entry !== undefined) liveness.evicted(entry, peers);
-      }
-      if (e.kind === 'state') {
-        const done =
-          e.state.mode.kind === 'Idle' &&
-          e.state.dht !== null &&
-          (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt' || mode.kind === 'AwaitDhtRepaired');
-        if (done) builds.push({ peer: awaitedOf(mode)!.peer, repair: mode.kind === 'AwaitDhtRepaired' });
-        if (e.state.mode.kind === 'AwaitDhtRepaired' && mode.kind !== 'AwaitDhtRepaired') cluster?.onRepairStarted?.();
-        mode = e.state.mode;
-        lastState = e.state;
-        liveness.sawState(e.state);
-        const d = e.state.dht;
-        const last = dhtHistory[dhtHistory.length - 1]!.dht;
-        const same = d === null ? last === null : last !== null && last.serial === d.serial && last.year === d.year && sameNames(last.members, d.members);
-        if (!same) dhtHistory.push({ at: clock.now(), dht: d === null ? null : { year: d.year, members: d.members, serial: d.serial } });
-      } else trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
+  const managerOwner: LedgerOwner = {
+    label: () => 'manager',
+    ring: () => null,
+    // The state its journal keeps: a command that changed it must never run again, restart or not.
+    durable: () => {
+      const s = cluster?.manager.state;
+      return s === undefined ? [] : [s.peers, s.dht, s.mode, s.dhts];
     },
-  });
+  };
+  // Each manager process started counts one up; the events of one that was killed are not heard.
+  let incarnation = 0;
+  const managerOptions = (random: Rng, keys: KeySource, durable: ManagerServerOptions['durable']): ManagerServerOptions => {
+    const mine = ++incarnation;
+    return {
+      host: MANAGER_ADDRESS.ip,
+      port: MANAGER_ADDRESS.port,
+      clock,
+      random,
+      keys,
+      ...authentication,
+      // The journal's times are virtual, as everything else: a restart keeps the replies of the
+      // last minute of the run. Whole ms, as Date.now gives them (a journal's times are integers).
+      ...(durable === undefined ? {} : { durable, wallClock: () => Math.floor(clock.now()) }),
+      bind: bindFor(managerOwner),
+      detector: timing.detector,
+      // R = 1 is the manager's default: SPEC's DHT, with the options it always had.
+      ...(settings.replicas === 1 ? {} : { replicas: settings.replicas }),
+      onEvent: (e) => {
+        if (mine === incarnation) onManagerEvent(e);
+      },
+    };
+  };
+  const onManagerEvent = (e: ManagerEvent): void => {
+    // The manager could not write its journal and stopped answering: its process dies here.
+    if (e.kind === 'fatal') {
+      trace?.('manager', `fatal: ${e.text}`);
+      cluster?.managerProcess?.onFatal?.(e.text);
+      return;
+    }
+    if (e.kind === 'trace' && e.to === 'manager') ledger.ran(managerOwner);
+    else if (e.kind === 'note' && e.level === 'warn') {
+      managerNotes.push(e.text);
+      noteExhausted('manager', e.text);
+      const evicted = EVICTED.exec(e.text)?.[1];
+      const entry = evicted === undefined ? undefined : lastState?.peers.get(evicted);
+      if (entry !== undefined) liveness.evicted(entry, peers);
+    }
+    if (e.kind === 'state') {
+      const done =
+        e.state.mode.kind === 'Idle' &&
+        e.state.dht !== null &&
+        (mode.kind === 'AwaitDhtComplete' || mode.kind === 'AwaitDhtRebuilt' || mode.kind === 'AwaitDhtRepaired');
+      if (done) builds.push({ peer: awaitedOf(mode)!.peer, repair: mode.kind === 'AwaitDhtRepaired' });
+      if (e.state.mode.kind === 'AwaitDhtRepaired' && mode.kind !== 'AwaitDhtRepaired') cluster?.onRepairStarted?.();
+      mode = e.state.mode;
+      lastState = e.state;
+      liveness.sawState(e.state);
+      const d = e.state.dht;
+      const tearingDown = e.state.mode.kind === 'AwaitTeardownComplete';
+      const last = dhtHistory[dhtHistory.length - 1]!.dht;
+      const same =
+        d === null ? last === null : last !== null && last.serial === d.serial && last.year === d.year && sameNames(last.members, d.members) && last.tearingDown === tearingDown;
+      if (!same) dhtHistory.push({ at: clock.now(), dht: d === null ? null : { year: d.year, members: d.members, serial: d.serial, tearingDown } });
+    } else trace?.('manager', e.kind === 'trace' ? `${e.from} → ${e.to}: ${e.text}` : e.text);
+  };
+  // Keys from a stream of their own, not drawn from root: the seeds' other draws stay as they were.
+  const firstRandom = childStream(root);
+  const firstKeys = seededKeys(mulberry32(settings.seed ^ KEY_STREAM_SALT));
+  const disk = settings.managerCrashChance > 0 ? emptyDisk() : null;
+  let managerProcess: ManagerLifecycle | null = null;
+  let manager: ManagerServer;
+  if (disk === null) manager = await ManagerServer.start(managerOptions(firstRandom, firstKeys, undefined));
+  else {
+    const first = openMemoryState(disk, settings.replicas, clock.now());
+    manager = await ManagerServer.start(managerOptions(firstRandom, firstKeys, first));
+    managerProcess = managerLifecycle({
+      disk,
+      store: first.store,
+      manager,
+      replicas: settings.replicas,
+      clock,
+      options: managerOptions,
+      silence: () => incarnation++,
+      running: (m) => {
+        cluster!.manager = m;
+        // Its state, as a changed one: it is the one a crash right after a write made, which no
+        // event told (the builds, the DHT's history and the registry's ages follow it).
+        onManagerEvent({ kind: 'state', state: m.state });
+      },
+    });
+  }
 
   const layout = childStream(root);
   const peers: SimPeer[] = [];
@@ -257,7 +319,7 @@ export async function buildCluster(
       busy: false,
     });
   }
-  cluster = { clock, manager, peers, ledger, liveness, detector: timing.detector, heartbeatMs: timing.heartbeatMs, managerNotes, exhausted, builds, dhtHistory, onRepairStarted: null };
+  cluster = { clock, manager, managerProcess, peers, ledger, liveness, detector: timing.detector, heartbeatMs: timing.heartbeatMs, managerNotes, exhausted, builds, dhtHistory, onRepairStarted: null };
   return cluster;
 }
 

@@ -17,7 +17,7 @@
 // too, which holds its share of the new build's copies already once the count has begun. The
 // step ends with the ring repaired, so the next one starts with all R copies again.
 import { awaitedOf } from '../manager/state.js';
-import { REQUEST_BUDGET_MS } from '../transport/timing.js';
+import { REQUEST_BUDGET_MS, RESTART_GRACE_MS } from '../transport/timing.js';
 import type { Rng } from '../data/seeded-random.js';
 import { crash, type Cluster, type SimPeer } from './cluster.js';
 import type { Eviction } from './liveness-ledger.js';
@@ -43,7 +43,7 @@ const MIN_STOP_MS = 20;
  * evicted peer to learn it from a heartbeat's answer; it sends one every heartbeat period, so this
  * is dozens of chances.
  */
-const LEARN_WAIT_MS = 10_000;
+export const LEARN_WAIT_MS = 10_000;
 
 /** A live peer the manager evicted (under name, from mPort, at a time) that must learn it. */
 interface Unaware {
@@ -120,11 +120,15 @@ export class Disruptions {
    */
   private staleRegistration(): boolean {
     const { peers, manager, clock, liveness, detector } = this.cluster;
+    // While the manager is down, nothing is evicted: the wait goes on until it is up again.
+    if (liveness.managerDown) return true;
     return [...manager.state.peers.values()].some((e) => {
       const holds = (p: SimPeer, name: string | null, mPort: number | null) => p.ip === e.ip && name === e.name && mPort === e.mPort;
       if (peers.some((p) => !p.dead && holds(p, p.node.name, p.node.mPort))) return false;
       const crashed = peers.find((p) => p.dead && holds(p, p.nameAtDeath, p.mPortAtDeath));
-      const silentFrom = Math.max(liveness.registeredSince(e) + REQUEST_BUDGET_MS, crashed?.crashedAt ?? 0);
+      // A restarted manager (manager-crash.ts) counts nobody's silence before its grace is over.
+      const restarted = liveness.lastRestart === null ? 0 : liveness.lastRestart + RESTART_GRACE_MS;
+      const silentFrom = Math.max(liveness.registeredSince(e) + REQUEST_BUDGET_MS, crashed?.crashedAt ?? 0, restarted);
       return clock.now() < silentFrom + detector.deadAfterMs + LEARN_WAIT_MS;
     });
   }
@@ -132,8 +136,10 @@ export class Disruptions {
   /** A live peer evicted in this step still believes it is registered; it learns once it runs. */
   private unawareEvicted(): boolean {
     const now = this.cluster.clock.now();
-    // The wait counts from its eviction or its wake-up, the later.
-    const since = (u: Unaware) => Math.max(u.at, u.peer.process.resumedAt ?? u.at);
+    // The wait counts from its eviction, its wake-up or the manager's restart, the latest: a
+    // heartbeat's answer is what tells it.
+    const restart = this.cluster.liveness.lastRestart ?? 0;
+    const since = (u: Unaware) => Math.max(u.at, u.peer.process.resumedAt ?? u.at, restart);
     this.unaware = this.unaware.filter((u) => !u.peer.dead && u.peer.node.name === u.name && u.peer.node.mPort === u.mPort && now - since(u) < LEARN_WAIT_MS);
     return this.unaware.length > 0;
   }
@@ -233,7 +239,7 @@ export class Disruptions {
 
   /** Maybe stops one live process for a while, whatever it is doing. */
   private scheduleStop(commands: readonly StepCommand[], events: string[]): void {
-    const { clock, liveness, manager } = this.cluster;
+    const { clock, liveness } = this.cluster;
     if (!(this.rng() < this.settings.pauseChance)) return;
     const pick = this.rng();
     const band = this.rng();
@@ -259,7 +265,7 @@ export class Disruptions {
       if (length >= short) this.takeOut(victim);
       this.stoppedThisStep.add(victim);
       const name = victim.node.name;
-      const entry = name === null ? undefined : manager.state.peers.get(name);
+      const entry = name === null ? undefined : this.cluster.manager.state.peers.get(name);
       // A deregister in flight may take the peer out of the registry while it is stopped: then
       // there is no eviction to expect.
       const registered = entry !== undefined && entry.ip === victim.ip && entry.mPort === victim.node.mPort && !victim.node.deregistering ? entry : null;

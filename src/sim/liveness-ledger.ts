@@ -8,10 +8,15 @@
 //
 // The other half: a peer stopped well beyond the dead time while the manager had it registered
 // must be evicted, and learn it when it wakes.
+//
+// The manager's own process may crash and start again (issue 13, manager-crash.ts). While it is
+// down nobody is watched, and a restarted manager counts no one's silence for RESTART_GRACE_MS:
+// a stop must then last a long stop beyond that grace to have to end in an eviction. The first
+// half does not change: a restarted manager must not evict a live peer for its own absence.
 import type { DetectorSettings } from '../membership/failure-detector.js';
 import type { ManagerState, PeerEntry } from '../manager/state.js';
 import type { Clock } from '../transport/clock.js';
-import { REQUEST_BUDGET_MS } from '../transport/timing.js';
+import { REQUEST_BUDGET_MS, RESTART_GRACE_MS } from '../transport/timing.js';
 import type { SimPeer } from './cluster.js';
 
 /**
@@ -51,8 +56,16 @@ export interface Eviction {
   readonly peer: SimPeer | null;
 }
 
+/** A stretch of time the manager's process was down: [from, to), to null while it lasts. */
+interface Outage {
+  readonly from: number;
+  to: number | null;
+}
+
 export class LivenessLedger {
   private readonly downtimes = new Map<SimPeer, Downtime[]>();
+  /** The manager's crashes, each until its restart. */
+  private readonly outages: Outage[] = [];
   /** When each registration the manager holds appeared, by "name ip:m-port". */
   private readonly registeredAt = new Map<string, number>();
   private violations: string[] = [];
@@ -95,6 +108,50 @@ export class LivenessLedger {
     const keys = new Set([...state.peers.values()].map(keyOf));
     for (const k of keys) if (!this.registeredAt.has(k)) this.registeredAt.set(k, now);
     for (const k of [...this.registeredAt.keys()]) if (!keys.has(k)) this.registeredAt.delete(k);
+  }
+
+  /** The manager's process was killed: it watches nobody until it starts again. */
+  managerCrashed(): void {
+    if (this.managerDown) return;
+    this.outages.push({ from: this.clock.now(), to: null });
+  }
+
+  /** The manager's process started again from its state, with a grace for every peer. */
+  managerRestarted(): void {
+    const last = this.outages.at(-1);
+    if (last !== undefined && last.to === null) last.to = this.clock.now();
+  }
+
+  get managerDown(): boolean {
+    return this.outages.at(-1)?.to === null;
+  }
+
+  /** Virtual time of the manager's latest restart; null when it never restarted. */
+  get lastRestart(): number | null {
+    for (let i = this.outages.length - 1; i >= 0; i--) {
+      const to = this.outages[i]!.to;
+      if (to !== null) return to;
+    }
+    return null;
+  }
+
+  /**
+   * From when the manager's detector has been counting silence without a break, as of `at`: the
+   * end of the grace after its latest restart before `at` (−∞ when none); null when it was down at `at`.
+   */
+  watchingSince(at: number): number | null {
+    let since = Number.NEGATIVE_INFINITY;
+    for (const o of this.outages) {
+      if (o.from > at) break;
+      if (o.to === null || o.to > at) return null;
+      since = o.to + RESTART_GRACE_MS;
+    }
+    return since;
+  }
+
+  /** The manager was down at some moment of [from, to]. */
+  managerDownWithin(from: number, to: number): boolean {
+    return this.outages.some((o) => o.from <= to && (o.to === null || o.to >= from));
   }
 
   resumed(peer: SimPeer): void {
@@ -143,9 +200,11 @@ export class LivenessLedger {
         if (d.judged || d.to === null) continue;
         d.judged = true;
         // A registration younger than the register's retry budget is not watched until then, or
-        // until its first heartbeat (the detector's grace, which this cannot see ended).
-        const grace = Math.max(0, d.registeredAt + REQUEST_BUDGET_MS - d.from);
-        if (d.registered !== null && d.to - d.from >= this.longStopMs + grace && !d.evicted) {
+        // until its first heartbeat (the detector's grace, which this cannot see ended); nor is
+        // anyone while the manager is down, or in the grace after its restart.
+        const watching = this.watchingSince(d.to);
+        const from = Math.max(d.from, d.registeredAt + REQUEST_BUDGET_MS, watching ?? Number.POSITIVE_INFINITY);
+        if (d.registered !== null && d.to - from >= this.longStopMs && !d.evicted) {
           this.violations.push(`${d.registered.name} (${peer.label}) was stopped for ${seconds(d.to - d.from)} from ${seconds(d.from)}, and the manager did not evict it`);
         }
       }

@@ -25,6 +25,12 @@ export interface SimSettings {
   readonly replicas: number;
   /** Peers that may crash in the run, at most. */
   readonly maxCrashes: number;
+  /**
+   * Chance per step that the manager's process is killed and started again from its state
+   * (issue 13; manager-crash.ts). 0 unless the run asks for manager crashes: the manager then
+   * keeps no state but in memory, as it always did.
+   */
+  readonly managerCrashChance: number;
 }
 
 /** Steps per run unless told otherwise: enough for a few DHT life cycles. */
@@ -50,6 +56,9 @@ const MAX_DELAY_MS = 20;
 const MAX_CRASH_CHANCE = 0.08;
 const MAX_OVERLAP_CHANCE = 0.6;
 const MAX_PAUSE_CHANCE = 0.1;
+/** With manager crashes: the chance per step, drawn from this range (a 30-step run has 3 to 9). */
+const MIN_MANAGER_CRASH_CHANCE = 0.1;
+const MAX_MANAGER_CRASH_CHANCE = 0.3;
 
 /**
  * A new stream seeded from one draw of `parent`. A run's components each take their own stream,
@@ -63,12 +72,18 @@ export function childStream(parent: Rng): Rng {
 /**
  * The settings of a seed, from the first stream derived from it. A quarter of the seeds run without
  * faults, so that the checks that need whole data (every query exact) get plenty of runs too.
+ * With manager crashes, their chance is drawn after everything else: the seed's other settings
+ * are those it has without them.
  */
-export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS, replicas: ReplicasChoice = 1): SimSettings {
+export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS, replicas: ReplicasChoice = 1, managerCrashes = false): SimSettings {
   const rng = childStream(root);
+  const crashes = (s: Omit<SimSettings, 'managerCrashChance'>): SimSettings => ({
+    ...s,
+    managerCrashChance: managerCrashes ? round(MIN_MANAGER_CRASH_CHANCE + rng() * (MAX_MANAGER_CRASH_CHANCE - MIN_MANAGER_CRASH_CHANCE)) : 0,
+  });
   const faulty = rng() >= 0.25;
   const draw = (max: number) => (faulty ? round(rng() * max) : 0);
-  const settings: Omit<SimSettings, 'replicas' | 'maxCrashes'> = {
+  const settings: Omit<SimSettings, 'replicas' | 'maxCrashes' | 'managerCrashChance'> = {
     seed,
     peers: 5 + Math.floor(rng() * 3),
     steps,
@@ -78,7 +93,7 @@ export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS, rep
     // Drawn last, so that the draws above give every seed the settings it had before stops existed.
     pauseChance: rng() < 0.5 ? 0 : round(rng() * MAX_PAUSE_CHANCE),
   };
-  if (replicas === 1) return { ...settings, replicas: 1, maxCrashes: MAX_CRASHES };
+  if (replicas === 1) return crashes({ ...settings, replicas: 1, maxCrashes: MAX_CRASHES });
   // Replicated runs: drawn after all of the above (the stream of an R = 1 run is unchanged), with
   // crashes in every run and more peers, so that repairs are many. One peer only registers and
   // queries while members are down (the prober, runner.ts); the others keep rings of 3 after
@@ -86,7 +101,7 @@ export function drawSettings(seed: number, root: Rng, steps = DEFAULT_STEPS, rep
   const r = replicas === 'drawn' ? 2 + Math.floor(rng() * 2) : replicas;
   const peers = 6 + Math.floor(rng() * 2);
   const crashChance = round(MIN_CRASH_CHANCE_REPLICATED + rng() * (MAX_CRASH_CHANCE_REPLICATED - MIN_CRASH_CHANCE_REPLICATED));
-  return { ...settings, peers, crashChance, replicas: r, maxCrashes: peers - 4 };
+  return crashes({ ...settings, peers, crashChance, replicas: r, maxCrashes: peers - 4 });
 }
 
 export function formatSettings(s: SimSettings): string {
@@ -94,7 +109,8 @@ export function formatSettings(s: SimSettings): string {
   return (
     `${s.peers} peers, ${s.steps} steps, loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, delay 0-${f.delayMs[1]} ms, ` +
     `crash ${s.crashChance}, stop ${s.pauseChance}, overlap ${s.overlapChance}` +
-    (s.replicas === 1 ? '' : `, ${s.replicas} copies of every record`)
+    (s.replicas === 1 ? '' : `, ${s.replicas} copies of every record`) +
+    (s.managerCrashChance === 0 ? '' : `, manager crash ${s.managerCrashChance}`)
   );
 }
 

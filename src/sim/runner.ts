@@ -3,14 +3,16 @@
 // every command has settled, the failure detector has done its part and the system is quiescent —
 // no timer left but the heartbeats, so nothing in flight, and the manager Idle — and then checks
 // every invariant. The first violation ends the run with a thrown SimulationFailure whose message
-// starts with `seed <S>:`, and that seed replays the same run.
+// starts with `seed <S>:`, and that seed replays the same run. With manager crashes (issue 13)
+// a step may also kill the manager and start it again from its disk (manager-crash.ts).
 import { mulberry32 } from '../data/seeded-random.js';
 import type { ManagerState } from '../manager/state.js';
 import { runCommand } from '../peer/commands.js';
 import { buildCluster, closeCluster, describePeers, type Cluster, type DetectorTiming, type SimPeer } from './cluster.js';
 import { CommandGenerator, type PlannedCommand } from './command-generator.js';
 import { Disruptions, type DisruptionCounts } from './disruptions.js';
-import { describeResult, resultViolations, type QueryContext, type StepCommand } from './result-checks.js';
+import { ManagerCrashes, noManagerCrashes, type ManagerCrashCounts } from './manager-crash.js';
+import { describeResult, MANAGER_SILENT, resultViolations, type QueryContext, type StepCommand } from './result-checks.js';
 import { childStream, drawSettings, formatSettings, type ReplicasChoice, type SimSettings } from './run-settings.js';
 import { PARTIAL_MISSING_YEAR, simData, type SimData } from './sim-data.js';
 import { checkQuiescentState, describeDht, type Holding } from './state-checks.js';
@@ -31,6 +33,11 @@ export interface RunOptions {
    * number, or 'drawn' from the seed (2 or 3). A seed replays only with the same choice.
    */
   readonly replicas?: ReplicasChoice;
+  /**
+   * The manager's process crashes and starts again from its state (issue 13): a seed replays only
+   * with the same choice. Default false: the manager keeps its state in memory only.
+   */
+  readonly managerCrashes?: boolean;
 }
 
 export interface RunOutcome {
@@ -40,6 +47,8 @@ export interface RunOutcome {
   readonly exhaustedBudgets: number;
   /** Crashes, stops and evictions in the run. */
   readonly disruptions: DisruptionCounts;
+  /** The manager's crashes and restarts in the run (all zero without manager crashes). */
+  readonly managerCrashes: ManagerCrashCounts;
   /** Repairs the manager completed (a ring member died and the survivors were rebuilt). */
   readonly repairs: number;
   /** With R ≥ 2: the probes (queries while members were down) run, and those answered with the record. */
@@ -94,7 +103,7 @@ class Violation extends Error {}
 
 export async function runSeed(seed: number, options: RunOptions = {}): Promise<RunOutcome> {
   const root = mulberry32(seed);
-  const settings = drawSettings(seed, root, options.steps, options.replicas);
+  const settings = drawSettings(seed, root, options.steps, options.replicas, options.managerCrashes);
   const data = simData();
   // Error texts name data files; the temporary directory differs from process to process, and a
   // replay must print the same log anywhere.
@@ -108,11 +117,12 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
   clock = cluster.clock;
   record(`peers: ${describePeers(cluster, data)}`);
   options.sabotage?.(cluster);
-  // The probes' stream is drawn last: the streams before it are those every seed always had.
-  const run = new Run(settings, cluster, data, record, childStream(root), childStream(root), childStream(root), childStream(root));
+  // The probes' stream is drawn after the others, the manager crashes' last: the streams before
+  // them are those every seed always had.
+  const run = new Run(settings, cluster, data, record, childStream(root), childStream(root), childStream(root), childStream(root), childStream(root));
   try {
     for (let step = 1; step <= settings.steps; step++) await run.step(step);
-    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, disruptions: run.disruptionCounts, repairs: run.repairs, probes: { ...run.probes }, log };
+    return { seed, settings, exhaustedBudgets: run.exhaustedBudgets, disruptions: run.disruptionCounts, managerCrashes: run.managerCrashCounts, repairs: run.repairs, probes: { ...run.probes }, log };
   } catch (err) {
     if (!(err instanceof Violation)) throw err;
     throw new SimulationFailure(seed, err.message.replaceAll(data.root, '<data>'), log);
@@ -124,6 +134,8 @@ export async function runSeed(seed: number, options: RunOptions = {}): Promise<R
 class Run {
   private readonly generator: CommandGenerator;
   private readonly disruptions: Disruptions;
+  /** The manager's crashes; null in a run without them. */
+  private readonly managerCrashes: ManagerCrashes | null;
   /** Requests between live processes that ran out of their retry budget. */
   exhaustedBudgets = 0;
   /** Repairs completed, and the probes run and answered with their record. */
@@ -153,20 +165,27 @@ class Run {
     private readonly rng: () => number,
     disruptionRng: () => number,
     private readonly probeRng: () => number,
+    managerCrashRng: () => number,
   ) {
     // With R ≥ 2 the last peer is the prober: it registers, and queries while members are down.
     this.prober = settings.replicas >= 2 ? cluster.peers.at(-1)! : null;
     this.generator = new CommandGenerator(commandRng, cluster.peers, data, this.prober, settings.replicas >= 2);
     this.disruptions = new Disruptions(cluster, settings, disruptionRng, this.prober);
+    this.managerCrashes = settings.managerCrashChance > 0 ? new ManagerCrashes(cluster, settings, managerCrashRng) : null;
   }
 
   get disruptionCounts(): DisruptionCounts {
     return { ...this.disruptions.counts };
   }
 
+  get managerCrashCounts(): ManagerCrashCounts {
+    return { ...(this.managerCrashes?.counts ?? noManagerCrashes()) };
+  }
+
   async step(index: number): Promise<void> {
-    const { clock, manager } = this.cluster;
-    const before = manager.state;
+    // The manager may crash and start again during the step: `this.cluster.manager` is the one running.
+    const { clock } = this.cluster;
+    const before = this.cluster.manager.state;
     const comeback = this.comebackCommand(before) ?? this.proberRegister();
     const first = comeback ?? this.generator.next(before);
     if (first === null) throw new Violation(`seed ${this.settings.seed}: step ${index}: no live peer is left to run a command`);
@@ -184,10 +203,12 @@ class Run {
     }
     this.disruptions.schedule(commands[0]!, commands, events);
     this.scheduleProbes(commands, events);
+    this.managerCrashes?.schedule(events);
 
     const began = clock.now();
     const settled = () => commands.every((c) => c.outcome !== null);
-    const detecting = () => this.disruptions.pending();
+    // A manager that is down is the detector's absence: the step waits for its restart too.
+    const detecting = () => this.disruptions.pending() || this.managerCrashes?.pending() === true;
     const where = `seed ${this.settings.seed}: step ${index} (${commands.map((c) => `${c.planned.peer.label}: ${c.planned.tokens.join(' ')}`).join('; ')})`;
     try {
       // Stop when done, or when nothing can happen any more (no timer, no detection to wait for:
@@ -204,9 +225,9 @@ class Run {
     events.push(...notes.map((text) => `manager: ${text}`));
     for (const c of commands) this.log(`#${index} ${time(c.startedAt)} ${c.planned.peer.label}: ${c.planned.tokens.join(' ')}${c.planned.probe === true ? ' (probe)' : ''} → ${describeResult(c)}`);
 
-    const violations = [...this.cluster.ledger.drain(), ...this.cluster.liveness.drain()];
+    const violations = [...(this.managerCrashes?.drain() ?? []), ...this.cluster.ledger.drain(), ...this.cluster.liveness.drain()];
     if (!settled()) violations.push(`not settled after ${time(clock.now() - began)} with ${clock.pendingTimers} timers pending`);
-    else if (!this.quiescent()) violations.push(`not quiescent after ${time(clock.now() - began)}: ${clock.pendingTimers} timers pending, manager ${manager.state.mode.kind}`);
+    else if (!this.quiescent()) violations.push(`not quiescent after ${time(clock.now() - began)}: ${clock.pendingTimers} timers pending, manager ${this.cluster.manager.state.mode.kind}`);
     else if (detecting()) violations.push(`the failure detector did not finish after ${time(clock.now() - began)}: ${this.describeDetecting()}`);
     const rebuilds = commands.some((c) => c.startedAt !== null && ['leave-dht', 'join-dht'].includes(c.planned.tokens[0]!));
     for (const c of commands) violations.push(...resultViolations(c, this.queryContext(c, before, commands.length, rebuilds), this.data));
@@ -216,7 +237,7 @@ class Run {
     }
     for (const text of notes.filter((t) => LOST_EVERY_COPY.test(t))) violations.push(`the manager says records were lost, with ${this.settings.replicas} copies and fewer taken out at once: ${text}`);
     const reported = this.noteBuilds(commands);
-    const state = manager.state;
+    const state = this.cluster.manager.state;
     const holding = this.holding ?? 'any';
     const checked = checkQuiescentState({ state, peers: this.cluster.peers, data: this.data, holding, reportedCounts: reported.counts, reportedCopies: reported.copies });
     violations.push(...checked.hard);
@@ -268,12 +289,17 @@ class Run {
       if (h.at > from) changed = true;
       if (h.dht !== null) years.add(h.dht.year);
       else if (h.at > from) gone = true;
+      // A teardown under way: its members may be Free already, though the manager's DHT lasts
+      // until their teardown-complete (which a manager's crash may put off until it gives up).
+      if (h.dht?.tearingDown === true) gone = true;
     }
     // A probe (R ≥ 2) may be defeated by the network, or by a stop; by nothing else.
     const faults = this.settings.faults;
     const stopped = this.disruptions.stoppedThisStep;
-    const networkMayFail = faults.loss > 0 || faults.dup > 0 || faults.reorder > 0 || faults.delayMs[1] > 0 || stopped.size > 0;
-    return { dht: before.dht, exact: this.whole && commands === 1 && !changed, years, networkMayFail, dhtGone: gone, rebuilds, querierStopped: stopped.has(c.planned.peer) };
+    // A manager down while the command ran may not answer within its retry budget.
+    const managerDown = this.cluster.liveness.managerDownWithin(from, to);
+    const networkMayFail = faults.loss > 0 || faults.dup > 0 || faults.reorder > 0 || faults.delayMs[1] > 0 || stopped.size > 0 || managerDown;
+    return { dht: before.dht, exact: this.whole && commands === 1 && !changed, years, networkMayFail, dhtGone: gone, rebuilds, querierStopped: stopped.has(c.planned.peer), managerDown };
   }
 
   /**
@@ -299,6 +325,7 @@ class Run {
   private describeDetecting(): string {
     const peers = this.cluster.peers;
     const stopped = peers.filter((p) => p.process.paused).map((p) => `${p.label} stopped`);
+    if (this.managerCrashes?.pending() === true) stopped.push('the manager down');
     const registry = this.cluster.manager.state.peers;
     const dead = peers.filter((p) => p.dead && p.nameAtDeath !== null && registry.get(p.nameAtDeath)?.mPort === p.mPortAtDeath).map((p) => `${p.nameAtDeath} crashed but registered`);
     const unaware = peers.filter((p) => !p.dead && p.node.name !== null && registry.get(p.node.name)?.mPort !== p.node.mPort).map((p) => `${p.node.name} evicted but unaware`);
@@ -435,8 +462,11 @@ class Run {
     } else if (last !== undefined) {
       const c = commands.find((x) => BUILDS.has(x.planned.tokens[0]!) && x.planned.peer.node.name === last.peer && x.outcome !== null);
       const r = c !== undefined && 'result' in c.outcome! ? c.outcome.result : null;
-      // Unknown (its builder crashed, or typed dht-complete by hand): anything in its place will do.
-      if (r === null || c!.crashed) this.holding = 'any';
+      // Unknown (its builder crashed, or typed dht-complete by hand; or the manager took its
+      // completion, then crashed before its answer got through, and stayed down beyond the
+      // builder's budget): anything in its place will do.
+      const unanswered = r !== null && !r.ok && MANAGER_SILENT.test(r.error ?? '') && this.cluster.liveness.managerDownWithin(c!.startedAt ?? 0, c!.settledAt ?? 0);
+      if (r === null || c!.crashed || unanswered) this.holding = 'any';
       else this.holding = r.ok || !EXCUSED_BUILD_FAILURE.test(r.error ?? '') ? 'whole' : 'empty';
       if (r?.ok && !c!.crashed) counts = (r.data?.recordsPerNode as readonly number[] | undefined) ?? null;
       if (r?.ok && !c!.crashed) copies = (r.data?.replicasPerNode as readonly number[] | undefined) ?? null;

@@ -3,6 +3,7 @@
 import { parse } from '../cli/options.js';
 import { SIM_USAGE, UsageError } from '../cli/usage.js';
 import { DEFAULT_STEPS } from './run-settings.js';
+import { noManagerCrashes, type ManagerCrashCounts } from './manager-crash.js';
 import { runSeed, SimulationFailure } from './runner.js';
 
 const DEFAULT_FIRST_SEED = 1;
@@ -24,6 +25,8 @@ export async function simMain(argv: string[]): Promise<void> {
       secret: { type: 'string' },
       // R, the copies of every record (issue 12): a number, or 'drawn' as test/sim/replicas.test.ts does.
       replicas: { type: 'string' },
+      // The manager's process crashes and starts again from its state (issue 13; manager-crash.ts).
+      'manager-crashes': { type: 'boolean' },
     },
     SIM_USAGE,
   );
@@ -38,6 +41,7 @@ export async function simMain(argv: string[]): Promise<void> {
   if (first + count - 1 > MAX_SEED) throw new UsageError(`seeds ${first}..${first + count - 1} go past ${MAX_SEED}`, SIM_USAGE);
   const steps = integer(values.steps, '--steps', 1, 100_000) ?? DEFAULT_STEPS;
   const replicas = values.replicas === 'drawn' ? 'drawn' : (integer(values.replicas, '--replicas', 1, MAX_REPLICAS) ?? 1);
+  const managerCrashes = values['manager-crashes'] === true;
   const verbose = values.verbose === true;
   const trace = values.trace === true ? (line: string) => console.log(line) : undefined;
 
@@ -47,14 +51,16 @@ export async function simMain(argv: string[]): Promise<void> {
   const disrupted = { crashes: 0, stops: 0, evictions: 0 };
   let repairs = 0;
   const probes = { run: 0, found: 0 };
+  const manager = noManagerCrashes();
   for (let seed = first; seed < first + count; seed++) {
     try {
-      const outcome = await runSeed(seed, { steps, replicas, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
+      const outcome = await runSeed(seed, { steps, replicas, managerCrashes, ...(trace ? { trace } : {}), ...(typeof values.secret === 'string' ? { secret: values.secret } : {}) });
       if (verbose) console.log(outcome.log.join('\n'));
       passed++;
       if (outcome.exhaustedBudgets > 0) exhausted++;
       for (const k of ['crashes', 'stops', 'evictions'] as const) disrupted[k] += outcome.disruptions[k];
       repairs += outcome.repairs;
+      for (const k of Object.keys(manager) as (keyof ManagerCrashCounts)[]) manager[k] += outcome.managerCrashes[k];
       probes.run += outcome.probes.run;
       probes.found += outcome.probes.found;
     } catch (err) {
@@ -70,6 +76,12 @@ export async function simMain(argv: string[]): Promise<void> {
   // What the failure detector was put through in the runs that passed (issue 11).
   if (passed > 0) console.log(`(in those that passed, ${disrupted.crashes} peers crashed, ${disrupted.stops} were stopped and continued, and the manager evicted ${disrupted.evictions})`);
   if (passed > 0 && replicas !== 1) console.log(`(and the manager made ${repairs} repairs; ${probes.found} of ${probes.run} queries made while members were down found their record)`);
+  if (passed > 0 && managerCrashes) {
+    console.log(
+      `(and the manager crashed ${manager.crashes} times, ${manager.whileAwaiting} of them while it awaited a completion, ${manager.tornWrites} in the middle of a write, ${manager.afterWrites} right after one, ` +
+        `and ${manager.beyondBudget} for longer than a request's retry budget; it started again ${manager.restarts} times from its state)`,
+    );
+  }
   if (failed > 0) process.exitCode = 1;
 }
 

@@ -242,10 +242,11 @@ export class Endpoint {
 
   /**
    * Withdraws every pending request and wait (the layer above's work was abandoned as a whole: a
-   * dht-reset of the ring the requests belong to). Each rejects with ECANCELED and `reason`.
+   * dht-reset of the ring the requests belong to), but the requests `spare` keeps. Each rejects
+   * with ECANCELED and `reason`.
    */
-  cancelAll(reason: string): void {
-    for (const rid of [...this.pending.keys()]) this.cancel(rid, reason);
+  cancelAll(reason: string, spare: (msg: Message) => boolean = () => false): void {
+    for (const [rid, p] of [...this.pending]) if (!spare(p.msg)) this.cancel(rid, reason);
     for (const [key, w] of [...this.waiters]) {
       this.waiters.delete(key);
       w.timer.cancel();

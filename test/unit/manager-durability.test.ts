@@ -17,7 +17,7 @@ import { ManagerServer, type ManagerEvent } from '../../src/manager/server.js';
 import { snapshotOf } from '../../src/manager/state-delta.js';
 import { initialState, type ManagerState } from '../../src/manager/state.js';
 import { DEFAULT_DETECTOR } from '../../src/membership/failure-detector.js';
-import { REPLY_CACHE_TTL_MS, RESTART_GRACE_MS } from '../../src/transport/timing.js';
+import { REPLY_CACHE_TTL_MS, REQUEST_BUDGET_MS, RESTART_GRACE_MS } from '../../src/transport/timing.js';
 import { encode } from '../../src/wire/codec.js';
 import type { Message, Reply, RepairDhtRequest } from '../../src/wire/messages.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -84,10 +84,17 @@ test('compaction keeps the state and the recent replies, and the journal starts 
   assert.equal(restored.replies.length, states.length - 1);
 });
 
-test('replies and requests older than the reply cache keeps them are not restored', () => {
+test('replies older than the reply cache keeps them are not restored, nor requests whose retries could outlive the peer\'s', () => {
   const { disk } = journaled();
   assert.ok(openMemoryState(disk, 1, REPLY_CACHE_TTL_MS - 1).restored.replies.length > 0);
   assert.equal(openMemoryState(disk, 1, REPLY_CACHE_TTL_MS).restored.replies.length, 0);
+  const sent = emptyDisk();
+  const { store, restored } = openMemoryState(sent, 1, 0);
+  const reset: SavedSend = { to: { ip: IP, port: 7001 }, who: 'alice', msg: { type: 'dht-reset', rid: 'x.1', reason: 'r', serial: 1 } };
+  new Durability(store, restored, () => 0).record(initialState(), registered(['alice']), undefined, [reset]);
+  const window = REPLY_CACHE_TTL_MS - REQUEST_BUDGET_MS;
+  assert.equal(openMemoryState({ ...sent }, 1, window - 1).restored.sends.length, 1);
+  assert.equal(openMemoryState({ ...sent }, 1, window).restored.sends.length, 0);
 });
 
 test('a line with a right checksum but a shape this manager never writes is refused, also as the last line', () => {
