@@ -1,14 +1,21 @@
 // Every process the benchmark starts is tracked here, so that none outlives it: on a normal end,
 // on a failed scenario, on Ctrl-C or SIGTERM, and (as a last resort) on exit, each tracked child
 // is stopped by its own pid. Temporary directories are removed the same way.
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import type { JsonChild } from '../src/cli/processes.js';
 
-const live = new Set<JsonChild>();
+/** A child the benchmark started: a JsonChild, or any other with its process and its end (latency-floor.ts). */
+export interface TrackedChild {
+  readonly child: ChildProcess;
+  /** Resolves once the process has ended. */
+  readonly exited: Promise<unknown>;
+}
+
+const live = new Set<TrackedChild>();
 const tempDirs = new Set<string>();
 
 /** Registers a child so that it is stopped on any exit of the benchmark. */
-export function track<T extends JsonChild>(child: T): T {
+export function track<T extends TrackedChild>(child: T): T {
   live.add(child);
   void child.exited.then(() => live.delete(child));
   return child;
@@ -19,7 +26,7 @@ export function liveCount(): number {
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within graceMs; resolves once it has exited. */
-export async function stopChild(child: JsonChild, graceMs = 5_000): Promise<void> {
+export async function stopChild(child: TrackedChild, graceMs = 5_000): Promise<void> {
   if (child.child.exitCode !== null || child.child.signalCode !== null) return;
   child.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;

@@ -10,6 +10,7 @@ import { hasYear, realDataDir } from './data.js';
 import { recordsGrowthTable, ringGrowthTable, type SizePoint } from './growth-tables.js';
 import { detectScenario, soakScenario } from './detect-scenario.js';
 import { floorScenario } from './floor-scenario.js';
+import { latencyScenario } from './latency-scenario.js';
 import { lossyScenario } from './lossy-scenario.js';
 import { memoryScenario } from './memory-scenario.js';
 import { modesScenario } from './modes-scenario.js';
@@ -115,6 +116,7 @@ const SCENARIO_RUNNERS: ReadonlyArray<readonly [ScenarioId, string, (c: BenchCon
   ['setup', 'setup-dht of 1996, n = 3, 5, 10, 32 (peer processes)', setupScenario],
   ['rebuild', 'leave-dht and join-dht rebuilds of 1996, n = 5 ↔ 4 (peer processes)', rebuildScenario],
   ['query', 'query latency and throughput, 1996, n = 5, 4 Free peers (peer processes)', queryScenario],
+  ['latency', 'query latency against its floor (issue 14): cold and warm p50/p99 of 1996, n = 5, and of 5 bare relay processes on the same path, CPU per query, throughput and retransmissions under load (fresh processes each run; floor ports 54000-54999)', latencyScenario],
   ['rss', 'peak RSS of peers holding a fifth of 1996 and of the manager (peer processes)', memoryScenario],
   ['modes', 'placement, batch size and routing side by side (peer processes)', modesScenario],
   ['growth', 'setup time against records: 1950, 1990, 1996, synthetic 200,000 and 1,000,000 (peer processes)', async (c) => (growthPoints = await growthScenario(c))],

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** Scenario ids in the order they run (the default set), and the words --only also accepts for them. */
-export const SCENARIOS = ['setup', 'rebuild', 'query', 'rss', 'modes', 'growth', 'scale', 'lossy', 'floor', 'detect', 'replicas', 'restart'] as const;
+export const SCENARIOS = ['setup', 'rebuild', 'query', 'latency', 'rss', 'modes', 'growth', 'scale', 'lossy', 'floor', 'detect', 'replicas', 'restart'] as const;
 /**
  * Scenarios that run only when --only names them: the false-deaths soak holds a ring under loss for
  * --soak-seconds (60 s by default), too long to add to every full run.
@@ -16,7 +16,6 @@ const ALIASES: Readonly<Record<string, ScenarioId>> = {
   join: 'rebuild',
   'leave-join': 'rebuild',
   queries: 'query',
-  latency: 'query',
   throughput: 'query',
   memory: 'rss',
   routing: 'modes',
@@ -39,6 +38,9 @@ const ALIASES: Readonly<Record<string, ScenarioId>> = {
   copies: 'replicas',
   durable: 'restart',
   'state-dir': 'restart',
+  'latency-floor': 'latency',
+  'cpu-per-query': 'latency',
+  'cold-warm': 'latency',
 };
 
 export interface BenchOptions {
@@ -66,8 +68,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]
   --warmup N        untimed runs before them (default 1; heavy figures: 0 with --quick)
   --only LIST       comma-separated scenarios: ${SCENARIOS.join(', ')}
                     (the default set), and ${OPT_IN_SCENARIOS.join(', ')} (runs only when named)
-                    (also: leave, join, latency, throughput, routing, placement, batch, records, many,
-                    detector, kill, repair, false-deaths, replica, copies, durable, state-dir)
+                    (also: leave, join, throughput, routing, placement, batch, records, many,
+                    detector, kill, repair, false-deaths, replica, copies, durable, state-dir,
+                    latency-floor, cpu-per-query, cold-warm)
   --soak-seconds N  how long --only soak holds a ring of 5 under loss=0.3 with queries (default 60)
   --quick           a smoke run: fewer runs and queries, one run of the heavy figures
   --queries N       sequential queries per latency run (default 2000; --quick: 500)

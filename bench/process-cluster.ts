@@ -36,6 +36,8 @@ export interface ProcClusterOptions {
   readonly managerArgs?: readonly string[];
   /** The manager's UDP port (default 0: one the system picks). */
   readonly managerPort?: number;
+  /** Every line a peer prints, as it arrives (the latency scenario counts retransmissions with it). */
+  readonly onLine?: (label: string, line: JsonLine) => void;
 }
 
 export interface Timed {
@@ -87,7 +89,10 @@ export class ProcCluster {
           dataDir: options.dataDir,
           portRange: options.ports.take(),
           extraArgs: options.peerArgs?.(i) ?? [],
-          onLine: (label, line) => holder.cluster?.observe(label, line),
+          onLine: (label, line) => {
+            holder.cluster?.observe(label, line);
+            options.onLine?.(label, line);
+          },
         });
         peers.set(name, track(child));
       }

@@ -14,6 +14,8 @@ export interface LatencyRun {
   readonly findP50: number;
   readonly findP99: number;
   readonly meanHops: number;
+  /** Each query's ms, in the order they ran. */
+  readonly ms: readonly number[];
 }
 
 /** Sequential queries from `querier`, each timed from its line to its result line (ms); every answer checked. */
@@ -35,6 +37,7 @@ export async function latencyRun(c: ProcCluster, querier: string, cases: readonl
     findP50: percentile(find, 50),
     findP99: percentile(find, 99),
     meanHops: mean(hops),
+    ms: total,
   };
 }
 

@@ -41,7 +41,9 @@ export class OrderedOutput {
     const slot: Slot = { state: 'running', held: [], result: null };
     this.order.push(slot);
     try {
-      slot.result = await this.context.run(slot, fn);
+      // The oldest command prints live, as events of no command do: it needs no context. So
+      // queries typed one at a time never switch AsyncLocalStorage on (see alone()).
+      slot.result = await (this.order.length === 1 ? fn() : this.context.run(slot, fn));
       return slot.result;
     } finally {
       // A command that threw (runCommand never does) has no result line, but must not hold back

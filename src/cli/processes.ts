@@ -35,7 +35,7 @@ export class JsonChild {
     args: readonly string[],
     options: ChildOptions = {},
   ) {
-    const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
+    const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath, ...nodeArgs()];
     this.child = spawn(command!, [...prefixArgs, MAIN_SCRIPT, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
@@ -172,4 +172,12 @@ export function startPeer(label: string, manager: ManagerProcess, options: PeerP
   if (options.portRange !== undefined) args.push('--port-range', options.portRange);
   args.push(...(options.extraArgs ?? []));
   return new JsonChild(label, args, options);
+}
+
+/**
+ * Node options for every child process, from $STORMDHT_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile every process of a benchmark (issue 14).
+ */
+function nodeArgs(): string[] {
+  return (process.env.STORMDHT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }

@@ -166,6 +166,8 @@ export class PeerNode {
    * the node rebuilds for that leaver's rebuild-dht only while the ring is still that build.
    */
   renumberedBy: { readonly leaver: string; readonly epoch: string } | null = null;
+  /** When a query last passed this node (clock ms): standby waits for a quiet ring (standby.ts). */
+  lastQueryAt = Number.NEGATIVE_INFINITY;
   /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */
   repairs = 0;
   /** Counts the manager's dht-resets, and the last one's reason: a procedure reset meanwhile ends with it. */
@@ -496,6 +498,9 @@ export class PeerNode {
         this.repeats.note('repeated requests', `repeated ${e.msg.type} from ${this.nameOf(e.from)} answered from the reply cache`);
         return;
       case 'stray':
+        // A second answer to a query (or command) whose first answer was taken: said once in a
+        // while, never as a trace line of its own (issue 14).
+        if (e.msg.type === 'find-result' || e.msg.type === 'reply') this.repeats.note('late answers', `ignored a late ${e.msg.type} from ${this.nameOf(e.from)}: its request was answered already`);
         return;
     }
   }

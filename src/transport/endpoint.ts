@@ -67,6 +67,12 @@ export interface RequestOptions {
    */
   readonly once?: boolean;
   /**
+   * The shortest time to wait before sending it again, whatever the round-trip estimate says: a
+   * query's answer crosses several processes, any of which a busy machine may leave unscheduled
+   * for tens of milliseconds (issue 14), and an early copy only doubles the work.
+   */
+  readonly minTimeoutMs?: number;
+  /**
    * The rid to send it under instead of a new one: a request the manager journaled before a
    * restart goes out again as the same request (issue 13), which its receiver's reply cache
    * recognises.
@@ -101,6 +107,7 @@ interface Pending {
   readonly firstSent: number;
   readonly rtt: RttEstimator;
   rto: number;
+  readonly minRto: number;
   readonly once: boolean;
   attempt: number;
   timer: Timer | null;
@@ -198,6 +205,7 @@ export class Endpoint {
         firstSent: this.clock.now(),
         rtt: options.rtt ?? this.rtt,
         rto: (options.rtt ?? this.rtt).timeout(),
+        minRto: options.minTimeoutMs ?? 0,
         once: options.once === true,
         attempt: 0,
         timer: null,
@@ -370,7 +378,7 @@ export class Endpoint {
     this.sendBuf(p.buf, p.to, p.msg);
     p.attempt++;
     const left = Math.max(0, p.deadline - this.clock.now());
-    const wait = p.once ? left : Math.min(p.rto, left);
+    const wait = p.once ? left : Math.min(Math.max(p.rto, p.minRto), left);
     // A once-only request is a background chore (a heartbeat), not work in flight.
     p.timer = this.clock.setTimer(wait, () => this.onRetryTimer(p), p.once);
   }
@@ -445,7 +453,8 @@ export class Endpoint {
       if (!this.admit(msg, buf, from)) return;
       const p = this.pending.get(msg.rid);
       if (p === undefined) {
-        this.onEvent({ kind: 'recv', msg, from });
+        // Not traced as received: a late copy of an answer already taken (its request was sent
+        // again meanwhile) is no message the user need see; the layer above may count it.
         this.stats.stray++;
         this.onEvent({ kind: 'stray', msg, from });
       } else {

@@ -106,3 +106,11 @@ export const FORWARD_MEMORY_MS = 3_000;
 export const RESTART_GRACE_MS = 10_000;
 /** How long a peer asks the manager whether it still knows it, before a `register` (issue 13). */
 export const CONFIRM_BUDGET_MS = 2_000;
+/**
+ * A query's requests (query-dht to the manager, find-event round the ring) are sent again no sooner
+ * than this (issue 14). Their measured round trip is a fraction of a millisecond, so the adaptive
+ * timeout sits at its 40 ms floor, and under a pipelined load a process on the path that the
+ * machine leaves unscheduled for longer made copies that only doubled the work and printed a
+ * second find-result. TCP's minimum retransmission timeout on Linux is the same 200 ms.
+ */
+export const QUERY_MIN_RETRY_MS = 200;

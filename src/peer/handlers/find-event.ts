@@ -20,6 +20,7 @@ import { findWithCopies } from './find-copies.js';
 export type Answerer = (result: Omit<Unsent<FindResult>, 'type' | 'eventId'>) => void;
 
 export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
+  node.lastQueryAt = node.clock.now();
   const r = node.ring;
   const querier = msg.querier;
   const answer: Answerer = (result): void =>

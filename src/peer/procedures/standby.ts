@@ -7,8 +7,14 @@
 import type { PeerNode } from '../node.js';
 import { ownerBatches, type BatchPlan } from './store-batches.js';
 
-/** Batches packed per turn of the event loop: about a millisecond, so queries are not held up. */
+/** Batches packed per turn of the event loop: about a millisecond. */
 const BATCHES_PER_TURN = 8;
+/**
+ * The ring must have been quiet this long (no query through this node) before standby does any
+ * work: queries come first (issue 14). Right after a setup, the first queries would otherwise wait
+ * behind the year's parse (about 30 ms for 1996) and the packing.
+ */
+export const STANDBY_QUIET_MS = 250;
 
 /** Starts packing, in the background, the batches of the rebuild this node would lead next. */
 export function prepareStandby(node: PeerNode): void {
@@ -19,7 +25,9 @@ export function prepareStandby(node: PeerNode): void {
   const n = r.id === 0 ? r.n + 1 : r.n - 1;
   if (n < 2) return;
   const epoch = r.epoch;
-  node.clock.setTimer(0, () => {
+  // The build that just ended counts as activity: its first queries come right after it.
+  node.lastQueryAt = Math.max(node.lastQueryAt, node.clock.now());
+  whenQuiet(node, () => {
     if (node.ring?.epoch !== epoch) return;
     // Read here, not during the build: the year's parse (about 30 ms for 1996) waits for an idle ring.
     const loaded = node.loadYear(r.year);
@@ -36,8 +44,19 @@ export function prepareStandby(node: PeerNode): void {
         else if (++owner < plans.length) k = 0;
         else return;
       }
-      node.clock.setTimer(0, step);
+      whenQuiet(node, step);
     };
     step();
   });
+}
+
+/**
+ * Runs `fn` once no query has passed this node for STANDBY_QUIET_MS (at the next turn if none
+ * has). Waits in whole milliseconds, so that time always moves between two looks (a virtual clock
+ * would otherwise fire a timer of a rounding error's length at the same instant, for ever).
+ */
+function whenQuiet(node: PeerNode, fn: () => void): void {
+  const wait = node.lastQueryAt + STANDBY_QUIET_MS - node.clock.now();
+  if (wait <= 0) node.clock.setTimer(0, fn);
+  else node.clock.setTimer(Math.ceil(wait), () => whenQuiet(node, fn));
 }
