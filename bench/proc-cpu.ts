@@ -3,7 +3,7 @@
 // ticks of 1/CLK_TCK s (10 ms here). A reading is thus exact to one tick per process: over 1,000
 // queries that is ±0.01 ms per query per process.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { procText } from './proc-status.js';
 
 export interface CpuTimes {
   readonly userMs: number;
@@ -40,13 +40,8 @@ export function clockTicksPerSecond(): number {
 
 /** The CPU time pid has used so far, or null where /proc is unavailable or the process is gone. */
 export function cpuTimes(pid: number | undefined): CpuTimes | null {
-  if (pid === undefined) return null;
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = procText(pid, 'stat');
+  if (text === null) return null;
   const t = parseStatTicks(text);
   if (t === null) return null;
   const msPerTick = 1000 / clockTicksPerSecond();
