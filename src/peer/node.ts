@@ -166,6 +166,8 @@ export class PeerNode {
    * the node rebuilds for that leaver's rebuild-dht only while the ring is still that build.
    */
   renumberedBy: { readonly leaver: string; readonly epoch: string } | null = null;
+  /** Queries this peer has in flight (its own, as a querier): their retransmission waits with them (query.ts). */
+  queriesInFlight = 0;
   /** When a query last passed this node (clock ms): standby waits for a quiet ring (standby.ts). */
   lastQueryAt = Number.NEGATIVE_INFINITY;
   /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */

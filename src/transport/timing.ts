@@ -107,10 +107,12 @@ export const RESTART_GRACE_MS = 10_000;
 /** How long a peer asks the manager whether it still knows it, before a `register` (issue 13). */
 export const CONFIRM_BUDGET_MS = 2_000;
 /**
- * A query's requests (query-dht to the manager, find-event round the ring) are sent again no sooner
- * than this (issue 14). Their measured round trip is a fraction of a millisecond, so the adaptive
- * timeout sits at its 40 ms floor, and under a pipelined load a process on the path that the
- * machine leaves unscheduled for longer made copies that only doubled the work and printed a
- * second find-result. TCP's minimum retransmission timeout on Linux is the same 200 ms.
+ * A query's requests (query-dht to the manager, find-event round the ring) wait before a copy
+ * goes again at least QUERY_RETRY_PER_PENDING_MS for each query the peer has in flight, up to
+ * QUERY_MIN_RETRY_MS (issue 14). Their measured round trip is a fraction of a millisecond, so the
+ * adaptive timeout sits at its 40 ms floor, and under a pipelined load, where answers queue behind
+ * each other, copies only doubled the work and printed a second find-result. A query typed alone
+ * keeps the 40 ms, which a lossy path needs. TCP's minimum on Linux is the same 200 ms.
  */
 export const QUERY_MIN_RETRY_MS = 200;
+export const QUERY_RETRY_PER_PENDING_MS = 10;

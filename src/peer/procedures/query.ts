@@ -5,17 +5,33 @@ import { parseEventId } from '../../data/fields.js';
 import { failure, success, type CommandResult } from '../events.js';
 import type { PeerNode } from '../node.js';
 import { TransportError } from '../../transport/errors.js';
-import { QUERY_ATTEMPT_MS, QUERY_MIN_RETRY_MS, REQUEST_BUDGET_MS } from '../../transport/timing.js';
+import { QUERY_ATTEMPT_MS, QUERY_MIN_RETRY_MS, QUERY_RETRY_PER_PENDING_MS, REQUEST_BUDGET_MS } from '../../transport/timing.js';
 import type { Message, Tuple } from '../../wire/messages.js';
 
-/** A query's requests wait at least QUERY_MIN_RETRY_MS before a copy goes again (issue 14). */
-const QUERY_RETRY = { minTimeoutMs: QUERY_MIN_RETRY_MS } as const;
+/**
+ * How long a query's requests wait at least before a copy goes again (issue 14): 10 ms for each
+ * query this node has in flight, up to QUERY_MIN_RETRY_MS. Pipelined queries queue behind each
+ * other in every process of the ring, so their answers come later the more there are; a query
+ * typed alone keeps the measured timeout (40 ms at least), which a lossy path needs.
+ */
+function queryRetry(node: PeerNode): { minTimeoutMs: number } {
+  return { minTimeoutMs: Math.min(QUERY_MIN_RETRY_MS, QUERY_RETRY_PER_PENDING_MS * node.queriesInFlight) };
+}
 
 /** Asks the user for one line (D1's prompt); null at end of input. */
 export type AskLine = (prompt: string) => Promise<string | null>;
 
 export async function queryDht(node: PeerNode, givenId: number | undefined, ask: AskLine): Promise<CommandResult> {
-  const reply = await node.managerRequest({ type: 'query-dht', name: node.name! }, QUERY_RETRY);
+  node.queriesInFlight++;
+  try {
+    return await runQuery(node, givenId, ask);
+  } finally {
+    node.queriesInFlight--;
+  }
+}
+
+async function runQuery(node: PeerNode, givenId: number | undefined, ask: AskLine): Promise<CommandResult> {
+  const reply = await node.managerRequest({ type: 'query-dht', name: node.name! }, queryRetry(node));
   if (!reply.ok) return failure('query-dht', reply.error ?? 'refused');
   if (!reply.node || !reply.year) return failure('query-dht', 'the manager did not name a node and a year');
   let start = reply.node;
@@ -44,13 +60,13 @@ export async function queryDht(node: PeerNode, givenId: number | undefined, ask:
   for (;;) {
     const budgetMs = Math.max(1, Math.min(QUERY_ATTEMPT_MS, deadline - node.clock.now()));
     try {
-      answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [], ...routing }, { budgetMs, ...QUERY_RETRY });
+      answer = await node.peerRequest(start, { type: 'find-event', eventId, querier: node.self!, path: [], ...routing }, { budgetMs, ...queryRetry(node) });
       break;
     } catch (err) {
       if (!(err instanceof TransportError && err.code === 'ETIMEDOUT')) throw err;
       if (!silent.some((t) => t.name === start.name)) silent.push(start);
       if (node.clock.now() >= deadline) return failure('query-dht', silentRing(node, silent), { eventId });
-      const again = await node.managerRequest({ type: 'query-dht', name: node.name!, avoid: silent.map((t) => t.name) }, QUERY_RETRY);
+      const again = await node.managerRequest({ type: 'query-dht', name: node.name!, avoid: silent.map((t) => t.name) }, queryRetry(node));
       if (!again.ok || !again.node) return failure('query-dht', `${silentRing(node, silent)}; query-dht: ${again.error ?? 'no node named'}`, { eventId });
       start = again.node;
     }
