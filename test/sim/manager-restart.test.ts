@@ -16,6 +16,7 @@ import type { Cluster } from '../../src/sim/cluster.js';
 import { noManagerCrashes, type ManagerCrashCounts } from '../../src/sim/manager-crash.js';
 import type { ManagerLifecycle } from '../../src/sim/manager-process.js';
 import { ExecutionLedger } from '../../src/sim/execution-ledger.js';
+import { caughtSeeds as caughtWith, WANTED } from './sabotage.js';
 import { runSeed, SimulationFailure, type RunOptions } from '../../src/sim/runner.js';
 import { MemoryNetwork } from '../../src/transport/memory-network.js';
 import { VirtualClock } from '../../src/transport/virtual-clock.js';
@@ -97,26 +98,12 @@ test('a seed with manager crashes replays exactly, and a seed without them is wh
   assert.equal(plain.managerCrashes.crashes, 0);
 });
 
-/** Seeds tried at most for a sabotage, and the catches wanted. */
+/** Seeds tried at most for a sabotage. */
 const SEARCH_SEEDS = 60;
-const WANTED = 2;
 
-/** Runs seeds 1… with the sabotage until WANTED fail; checks each message names its seed; returns the seeds caught. */
-async function caughtSeeds(sabotage: (c: Cluster) => void, message: RegExp, options: RunOptions = CRASHES, search = SEARCH_SEEDS): Promise<number[]> {
-  const caught: number[] = [];
-  for (let seed = 1; seed <= search && caught.length < WANTED; seed++) {
-    const failure = await runSeed(seed, { ...options, sabotage }).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    if (failure === null) continue;
-    assert.ok(failure instanceof SimulationFailure, String(failure));
-    assert.match(failure.message, new RegExp(`^seed ${seed}: step \\d+ `));
-    assert.match(failure.message, message);
-    caught.push(seed);
-    await runSeed(seed, options); // and the same seed passes without the sabotage
-  }
-  return caught;
+/** Runs seeds 1… with the sabotage until WANTED fail (sabotage.ts). */
+function caughtSeeds(sabotage: (c: Cluster) => void, message: RegExp, options: RunOptions = CRASHES, search = SEARCH_SEEDS): Promise<number[]> {
+  return caughtWith(sabotage, message, options, search);
 }
 
 /** Puts `reading` in the place of the manager's restart from its disk. */

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalTable } from '../../src/data/local-table.js';
 import type { Cluster } from '../../src/sim/cluster.js';
+import { caughtSeeds as caughtWith, WANTED } from './sabotage.js';
 import { runSeed, SimulationFailure, type RunOptions } from '../../src/sim/runner.js';
 
 /**
@@ -61,26 +62,12 @@ test('a replicated seed replays exactly, and R = 1 runs are what they were', asy
   assert.doesNotMatch((await runSeed(11, { steps: 3 })).log[0]!, /copies/);
 });
 
-/** Seeds tried at most for a sabotage, and the catches wanted. */
+/** Seeds tried at most for a sabotage. */
 const SEARCH_SEEDS = 50;
-const WANTED = 2;
 
-/** Runs seeds 1… with the sabotage until WANTED fail; checks each message names its seed; returns the seeds caught. */
-async function caughtSeeds(sabotage: (c: Cluster) => void, message: RegExp): Promise<number[]> {
-  const caught: number[] = [];
-  for (let seed = 1; seed <= SEARCH_SEEDS && caught.length < WANTED; seed++) {
-    const failure = await runSeed(seed, { ...REPLICATED, sabotage }).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    if (failure === null) continue;
-    assert.ok(failure instanceof SimulationFailure, String(failure));
-    assert.match(failure.message, new RegExp(`^seed ${seed}: step \\d+ `));
-    assert.match(failure.message, message);
-    caught.push(seed);
-    await runSeed(seed, REPLICATED); // and the same seed passes without the sabotage
-  }
-  return caught;
+/** Runs seeds 1… with the sabotage, R drawn, until WANTED fail (sabotage.ts). */
+function caughtSeeds(sabotage: (c: Cluster) => void, message: RegExp): Promise<number[]> {
+  return caughtWith(sabotage, message, REPLICATED, SEARCH_SEEDS);
 }
 
 /**
