@@ -15,6 +15,7 @@ import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../tr
 import { commandLine, replySummary } from '../wire/describe.js';
 import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Request, type Tuple } from '../wire/messages.js';
 import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
+import { HeldOutput } from '../transport/held-output.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { EVICTED_MEMORY_MS, REQUEST_BUDGET_MS, RESTART_GRACE_MS } from '../transport/timing.js';
 import { Durability, sendsStillDue, type Restored, type SavedSend, type StateStore } from './durability.js';
@@ -75,7 +76,9 @@ export class ManagerServer {
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
   private readonly keys: KeySource;
-  private readonly onEvent: (event: ManagerEvent) => void;
+  private readonly sink: (event: ManagerEvent) => void;
+  /** Holds the trace of a command until its reply has left (issue 14). */
+  private readonly output = new HeldOutput();
   private readonly clock: Clock;
   private readonly awaitTimeoutMs: number;
   /** Armed while the manager is in an Await mode; fires the give-up. */
@@ -100,7 +103,7 @@ export class ManagerServer {
     this.current = restored?.state ?? initialState(options.replicas ?? 1);
     this.random = options.random ?? Math.random;
     this.keys = options.keys ?? cryptoKeys;
-    this.onEvent = options.onEvent ?? (() => {});
+    this.sink = options.onEvent ?? (() => {});
     this.clock = options.clock ?? realClock;
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
     this.drops = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'warn', text }));
@@ -121,6 +124,7 @@ export class ManagerServer {
       clock: this.clock,
       random: this.random,
       onEvent: (e) => this.onTransportEvent(e),
+      hold: (work) => this.output.hold(work),
     });
     this.evicted = new ExpiringMap(this.clock, EVICTED_MEMORY_MS);
     const settings = options.detector ?? DEFAULT_DETECTOR;
@@ -192,14 +196,14 @@ export class ManagerServer {
     }
     const who = req.name || formatAddress(from);
     this.detector?.heard(req.name);
-    this.onEvent({ kind: 'trace', from: who, to: 'manager', text: commandLine(req) });
+    this.trace(who, 'manager', () => commandLine(req));
     const outcome = handleCommand(this.current, req, from, this.random, this.keys);
     const changed = outcome.state !== this.current;
     const resets = outcome.reset === undefined ? [] : this.resetSends(outcome.reset.notify, outcome.reset.reason, outcome.state.dhts);
     if (!this.persist(outcome.state, { to: { ip: from.ip, port: from.port }, rid: req.rid, body: outcome.reply }, resets)) return;
     this.current = outcome.state;
     this.endpoint.reply(from, req.rid, outcome.reply);
-    this.onEvent({ kind: 'trace', from: 'manager', to: who, text: `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}` });
+    this.trace('manager', who, () => `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}`);
     if (changed) this.changed();
     if (req.type === 'dht-repaired' && req.lost !== undefined && outcome.reply.ok) {
       // SPEC §6.5 step 5 after a repair: the ring is whole, but empty. Said, not hidden.
@@ -362,6 +366,16 @@ export class ManagerServer {
     this.endpoint
       .request(send.to, unsent, { who: send.who, rid })
       .catch((err) => this.onEvent({ kind: 'note', level: 'warn', text: `${msg.type} to ${send.who}: ${errorMessage(err)}` }));
+  }
+
+  /** An event for the layer above; while a command is handled, shown once its reply has left. */
+  private onEvent(event: ManagerEvent): void {
+    this.output.run(() => this.sink(event));
+  }
+
+  /** A trace line, formatted when it is shown. */
+  private trace(from: string, to: string, text: () => string): void {
+    this.output.run(() => this.sink({ kind: 'trace', from, to, text: text() }));
   }
 
   private onTransportEvent(e: TransportEvent): void {

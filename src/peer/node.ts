@@ -7,6 +7,7 @@ import { YearCache } from '../data/year-cache.js';
 import { LocalTable } from '../data/local-table.js';
 import { realClock, type Clock } from '../transport/clock.js';
 import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } from '../transport/endpoint.js';
+import { HeldOutput } from '../transport/held-output.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
 import { RttEstimator } from '../transport/rtt.js';
@@ -151,6 +152,8 @@ export class PeerNode {
   /** Names of addresses seen in tuples, so traces can say "bob" instead of an address. */
   private readonly names = new Map<string, string>();
   private readonly onEvent: (event: PeerEvent) => void;
+  /** Holds the trace of a request until the handler's datagrams have left (issue 14). */
+  private readonly output = new HeldOutput();
   readonly dropped: DropCounts = { malformed: 0, unauthenticated: 0, badSecret: 0, rateLimited: 0 };
   readonly heartbeatMs: number | null;
   private heartbeat: Heartbeat | null = null;
@@ -273,7 +276,7 @@ export class PeerNode {
   }
 
   emit(event: PeerEvent): void {
-    this.onEvent(event);
+    this.output.run(() => this.onEvent(event));
   }
 
   note(text: string, level: 'info' | 'warn' = 'info'): void {
@@ -293,6 +296,7 @@ export class PeerNode {
       random: this.random,
       rtt,
       onEvent: (e) => this.onTransportEvent('manager', e),
+      hold: (work) => this.output.hold(work),
     });
     const p = new Endpoint(guardPeerSocket(this, pSocket, 'p-port'), (msg, from, raw) => dispatchPeerRequest(this, msg as PeerRequest, from, raw), {
       clock: this.clock,
@@ -300,6 +304,7 @@ export class PeerNode {
       rtt,
       ...ringGuard(this),
       onEvent: (e) => this.onTransportEvent('ring', e),
+      hold: (work) => this.output.hold(work),
       intercept: (buf) => interceptStore(this, buf),
     });
     this.registration = { name, ip, m, p };
@@ -481,8 +486,11 @@ export class PeerNode {
         // Manager commands and replies are traced by managerRequest in the §14 form.
         if (side === 'manager') return;
         if (e.kind === 'recv') this.learnTuplesOf(msg);
-        if (e.kind === 'send') this.emit({ kind: 'trace', from: me, to: this.nameOf(e.to), text: describe(msg) });
-        else this.emit({ kind: 'trace', from: this.nameOf(e.from), to: me, text: describe(msg) });
+        // Formatted when shown: after the datagrams of the request being handled have left.
+        this.output.run(() => {
+          if (e.kind === 'send') this.onEvent({ kind: 'trace', from: me, to: this.nameOf(e.to), text: describe(msg) });
+          else this.onEvent({ kind: 'trace', from: this.nameOf(e.from), to: me, text: describe(msg) });
+        });
         return;
       }
       case 'retransmit':

@@ -69,9 +69,11 @@ export interface RequestOptions {
   /**
    * The shortest time to wait before sending it again, whatever the round-trip estimate says: a
    * query's answer crosses several processes, any of which a busy machine may leave unscheduled
-   * for tens of milliseconds (issue 14), and an early copy only doubles the work.
+   * for tens of milliseconds (issue 14), and an early copy only doubles the work. A function is
+   * asked again when the timer fires, so that a wait set while the load was light (the first of a
+   * burst of pipelined queries) grows with the load before a copy goes.
    */
-  readonly minTimeoutMs?: number;
+  readonly minTimeoutMs?: number | (() => number);
   /**
    * The rid to send it under instead of a new one: a request the manager journaled before a
    * restart goes out again as the same request (issue 13), which its receiver's reply cache
@@ -95,6 +97,11 @@ export interface EndpointOptions {
   readonly seal?: (buf: Buffer, msg: Message) => Buffer;
   /** ... and admits a decoded datagram; one it refuses is dropped before anything else sees it. */
   readonly admit?: (msg: Message, raw: Buffer, from: Address) => boolean;
+  /**
+   * Runs the handling of each request (its 'recv' event, then onRequest), so that the layer above
+   * may hold the output it causes until what the handler sends has left (HeldOutput, issue 14).
+   */
+  readonly hold?: (work: () => void) => void;
 }
 
 interface Pending {
@@ -107,7 +114,9 @@ interface Pending {
   readonly firstSent: number;
   readonly rtt: RttEstimator;
   rto: number;
-  readonly minRto: number;
+  readonly minRto: () => number;
+  /** When the latest copy was sent. */
+  lastSent: number;
   readonly once: boolean;
   attempt: number;
   timer: Timer | null;
@@ -151,6 +160,7 @@ export class Endpoint {
   private readonly intercept: ((buf: Buffer, from: Address) => boolean) | null;
   private readonly seal: (buf: Buffer, msg: Message) => Buffer;
   private readonly admit: (msg: Message, raw: Buffer, from: Address) => boolean;
+  private readonly hold: (work: () => void) => void;
 
   constructor(
     private readonly socket: DatagramSocket,
@@ -171,6 +181,7 @@ export class Endpoint {
     this.intercept = options.intercept ?? null;
     this.seal = options.seal ?? ((buf) => buf);
     this.admit = options.admit ?? (() => true);
+    this.hold = options.hold ?? ((work) => work());
     socket.onDatagram((buf, from) => this.receive(buf, from));
   }
 
@@ -205,7 +216,8 @@ export class Endpoint {
         firstSent: this.clock.now(),
         rtt: options.rtt ?? this.rtt,
         rto: (options.rtt ?? this.rtt).timeout(),
-        minRto: options.minTimeoutMs ?? 0,
+        minRto: minTimeoutOf(options.minTimeoutMs),
+        lastSent: this.clock.now(),
         once: options.once === true,
         attempt: 0,
         timer: null,
@@ -377,10 +389,17 @@ export class Endpoint {
     }
     this.sendBuf(p.buf, p.to, p.msg);
     p.attempt++;
-    const left = Math.max(0, p.deadline - this.clock.now());
-    const wait = p.once ? left : Math.min(Math.max(p.rto, p.minRto), left);
+    p.lastSent = this.clock.now();
+    this.armRetry(p, p.once ? Number.POSITIVE_INFINITY : Math.max(p.rto, p.minRto()));
+  }
+
+  /** Arms the retry timer `wait` ms after the latest copy, but not beyond the deadline. */
+  private armRetry(p: Pending, wait: number): void {
+    const now = this.clock.now();
+    const left = Math.max(0, p.deadline - now);
+    const delay = Math.min(Math.max(0, p.lastSent + wait - now), left);
     // A once-only request is a background chore (a heartbeat), not work in flight.
-    p.timer = this.clock.setTimer(wait, () => this.onRetryTimer(p), p.once);
+    p.timer = this.clock.setTimer(delay, () => this.onRetryTimer(p), p.once);
   }
 
   private onRetryTimer(p: Pending): void {
@@ -392,6 +411,12 @@ export class Endpoint {
       this.stats.timeouts++;
       if (!p.once) this.onEvent({ kind: 'timeout', msg: p.msg, to: p.to });
       p.reject(new TransportError('ETIMEDOUT', `no response from ${p.who}`));
+      return;
+    }
+    // The load grew since the copy went (more queries in flight): wait the longer minimum out.
+    const min = p.minRto();
+    if (this.clock.now() < p.lastSent + min) {
+      this.armRetry(p, min);
       return;
     }
     // Until a round trip has been measured, resend every INITIAL_RETRY_TIMEOUT_MS (SPEC §1.4's
@@ -423,10 +448,11 @@ export class Endpoint {
     this.pending.delete(rid);
   }
 
+  /** Sends, then tells the layer above: the datagram does not wait for its trace line (issue 14). */
   private sendBuf(buf: Buffer, to: Address, msg: Message): void {
     this.stats.sent++;
-    this.onEvent({ kind: 'send', msg, to });
     this.socket.send(buf, to);
+    this.onEvent({ kind: 'send', msg, to });
   }
 
   private receive(buf: Buffer, from: Address): void {
@@ -483,9 +509,17 @@ export class Endpoint {
     } else if (!this.admit(msg, buf, from)) {
       return;
     }
-    this.onEvent({ kind: 'recv', msg, from });
-    this.onRequest(msg as Request, from, buf);
+    this.hold(() => {
+      this.onEvent({ kind: 'recv', msg, from });
+      this.onRequest(msg as Request, from, buf);
+    });
   }
+}
+
+function minTimeoutOf(option: number | (() => number) | undefined): () => number {
+  if (typeof option === 'function') return option;
+  const ms = option ?? 0;
+  return () => ms;
 }
 
 function cacheKey(from: Address, rid: string): string {

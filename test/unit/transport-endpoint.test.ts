@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { TransportError } from '../../src/transport/errors.js';
 import { REQUEST_BUDGET_MS } from '../../src/transport/timing.js';
 import type { Message } from '../../src/wire/messages.js';
-import { client, flush, rawSocket, server, SERVER, track, virtualNet } from './transport-fixtures.js';
+import { encode } from '../../src/wire/codec.js';
+import { CLIENT, client, flush, rawSocket, server, SERVER, track, virtualNet } from './transport-fixtures.js';
+import { Endpoint } from '../../src/transport/endpoint.js';
+import type { DatagramSocket } from '../../src/transport/udp-socket.js';
 import { RttEstimator } from '../../src/transport/rtt.js';
 
 /** A TransportError with this code and message. */
@@ -288,4 +291,57 @@ test('a request with a minimum timeout is not sent again before it, however shor
     assert.equal(p.state, 'pending');
     await c.close();
   }
+});
+
+test('a minimum timeout given as a function is asked again when the timer fires: a load that grew meanwhile delays the copy (issue 14)', async () => {
+  const { clock, net } = virtualNet();
+  const { arrivals } = await rawSocket(net, clock, SERVER);
+  const rtt = new RttEstimator();
+  rtt.sample(1);
+  const c = await client(net, clock, undefined, { rtt });
+  let inFlight = 1;
+  const p = track(c.request(SERVER, QUERY, { minTimeoutMs: () => 10 * inFlight }));
+  // Sent while one query was in flight (the wait is the adaptive floor, 40 ms); twenty more follow.
+  inFlight = 20;
+  clock.advance(199);
+  await flush();
+  assert.deepEqual(arrivals.map((a) => a.at), [0], 'no copy before 200 ms: the minimum grew to 10 ms × 20');
+  clock.advance(1);
+  await flush();
+  assert.deepEqual(arrivals.map((a) => a.at), [0, 200]);
+  assert.equal(p.state, 'pending');
+  await c.close();
+});
+
+test('a request is handled inside the hold the layer above gives, its recv event first, and its reply leaves before the send event (issue 14)', async () => {
+  const { clock, net } = virtualNet();
+  const log: string[] = [];
+  const socket = await net.bind(SERVER.ip, SERVER.port);
+  const watched: DatagramSocket = {
+    local: socket.local,
+    send: (buf, to) => {
+      log.push('datagram sent');
+      socket.send(buf, to);
+    },
+    onDatagram: (handler) => socket.onDatagram(handler),
+    close: () => socket.close(),
+  };
+  const srv: Endpoint = new Endpoint(watched, (msg, from) => {
+    log.push(`handler ${msg.type}`);
+    srv.reply(from, msg.rid, { ok: true });
+  }, {
+    clock,
+    onEvent: (e) => log.push(`${e.kind} ${'msg' in e ? e.msg.type : ''}`),
+    hold: (work) => {
+      log.push('hold begins');
+      work();
+      log.push('hold ends');
+    },
+  });
+  const sender = await net.bind(CLIENT.ip, CLIENT.port);
+  sender.send(encode({ type: 'query-dht', name: 'bob', rid: 'r1' }), SERVER);
+  clock.advance(0);
+  await flush();
+  assert.deepEqual(log, ['hold begins', 'recv query-dht', 'handler query-dht', 'datagram sent', 'send reply', 'hold ends']);
+  await srv.close();
 });

@@ -10,12 +10,14 @@ import type { Message, Tuple } from '../../wire/messages.js';
 
 /**
  * How long a query's requests wait at least before a copy goes again (issue 14): 10 ms for each
- * query this node has in flight, up to QUERY_MIN_RETRY_MS. Pipelined queries queue behind each
- * other in every process of the ring, so their answers come later the more there are; a query
- * typed alone keeps the measured timeout (40 ms at least), which a lossy path needs.
+ * query this node has in flight, up to QUERY_MIN_RETRY_MS, counted when the copy would go (the
+ * first queries of a pipelined burst are sent while few are in flight, and answered while many
+ * are). Pipelined queries queue behind each other in every process of the ring, so their answers
+ * come later the more there are; a query typed alone keeps the measured timeout (40 ms at least),
+ * which a lossy path needs.
  */
-function queryRetry(node: PeerNode): { minTimeoutMs: number } {
-  return { minTimeoutMs: Math.min(QUERY_MIN_RETRY_MS, QUERY_RETRY_PER_PENDING_MS * node.queriesInFlight) };
+function queryRetry(node: PeerNode): { minTimeoutMs: () => number } {
+  return { minTimeoutMs: () => Math.min(QUERY_MIN_RETRY_MS, QUERY_RETRY_PER_PENDING_MS * node.queriesInFlight) };
 }
 
 /** Asks the user for one line (D1's prompt); null at end of input. */
