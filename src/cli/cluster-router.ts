@@ -8,8 +8,12 @@ export const PEER_COMMANDS: readonly string[] = Object.keys(USAGE).filter((c) =>
 /**
  * The cluster's own commands. `status` is one: it asks every peer (or the one named) for its
  * status. `kill <peer>` SIGKILLs the peer's process: a crash, for the failure detector to find.
+ * `restart <peer>` starts the peer's process again (a running one is killed first) and registers it.
  */
-export const BUILTINS = ['help', 'status', 'peers', 'kill', 'quit', 'exit'] as const;
+export const BUILTINS = ['help', 'status', 'peers', 'kill', 'restart', 'quit', 'exit'] as const;
+
+/** The builtins that take exactly one peer name. */
+const ONE_PEER: ReadonlySet<string> = new Set(['kill', 'restart']);
 export type Builtin = (typeof BUILTINS)[number];
 
 /** A script line that starts with this must fail: the line runs and a SUCCESS is the error. */
@@ -40,12 +44,12 @@ export function route(line: string, names: readonly string[]): Route {
       if (peer !== null && !names.includes(peer)) return unknownPeer(peer, names);
       return { kind: 'builtin', builtin, peer, expectFailure };
     }
-    if (builtin === 'kill' && args.length === 1) {
+    if (ONE_PEER.has(builtin) && args.length === 1) {
       const peer = args[0]!;
       return names.includes(peer) ? { kind: 'builtin', builtin, peer, expectFailure } : unknownPeer(peer, names);
     }
-    if (builtin !== 'status' && builtin !== 'kill' && args.length === 0) return { kind: 'builtin', builtin, peer: null, expectFailure };
-    return { kind: 'error', message: `usage: ${builtin === 'status' ? 'status [<peer>]' : builtin === 'kill' ? 'kill <peer>' : builtin}` };
+    if (builtin !== 'status' && !ONE_PEER.has(builtin) && args.length === 0) return { kind: 'builtin', builtin, peer: null, expectFailure };
+    return { kind: 'error', message: `usage: ${builtin === 'status' ? 'status [<peer>]' : ONE_PEER.has(builtin) ? `${builtin} <peer>` : builtin}` };
   }
   if (!PEER_COMMANDS.includes(command)) return { kind: 'error', message: `unknown command "${command}" (type help for the list)` };
   const peer = args[0];
@@ -72,7 +76,7 @@ export function complete(line: string, names: readonly string[], years: readonly
   const command = words[0] ?? '';
   let pool: readonly string[] = [];
   if (position === 0) pool = [...PEER_COMMANDS, ...BUILTINS];
-  else if (position === 1 && (PEER_COMMANDS.includes(command) || command === 'status' || command === 'kill')) pool = names;
+  else if (position === 1 && (PEER_COMMANDS.includes(command) || command === 'status' || ONE_PEER.has(command))) pool = names;
   else if (position === 3 && command === 'setup-dht') pool = years;
   const hits = pool.filter((candidate) => candidate.startsWith(word));
   return [hits.length === 1 ? [`${hits[0]} `] : hits, word];
@@ -85,6 +89,7 @@ export function helpText(names: readonly string[]): string {
     ['status [<peer>]', 'the state of every peer (or of one)'],
     ['peers', 'the peers, their processes and the manager'],
     ['kill <peer>', "SIGKILL the peer's process: a crash, which the manager finds in about 2.5 s"],
+    ['restart <peer>', 'start the peer again (killing a running one first) and register it'],
     ['help', 'this list'],
     ['quit | exit', 'stop every process and leave (also Ctrl-D; Ctrl-C)'],
   ];

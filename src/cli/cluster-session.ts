@@ -124,6 +124,17 @@ export class ClusterSession {
     return child.child.pid;
   }
 
+  /**
+   * Starts the peer's process again: a running one is SIGKILLed first (a crash), then a new one
+   * registers under the same name. Resolves with the killed process's pid (undefined when it had
+   * exited already) and the register's result line.
+   */
+  async restart(name: string, ask: AskLine): Promise<{ killed: number | undefined; result: JsonLine }> {
+    const killed = this.exits.get(name) === undefined ? await this.kill(name) : undefined;
+    // run() starts a new process for a peer whose process has exited, for its register.
+    return { killed, result: await this.run(name, `register ${name}`, ask) };
+  }
+
   /** Stops every peer (SIGTERM: it leaves its sockets without deregistering) and then the manager. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {

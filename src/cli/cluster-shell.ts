@@ -61,8 +61,9 @@ export class ClusterShell {
 
   private async builtin(r: Extract<Route, { kind: 'builtin' }>, ask: AskLine): Promise<Outcome> {
     // The cluster's own commands cannot fail (a kill of a process that has exited is refused, as
-    // an unknown peer is), so "!" before one is always a failed expectation.
-    if (r.expectFailure) return this.fail(`"${r.builtin}" cannot fail; "!" does not apply to it`);
+    // an unknown peer is), so "!" before one is always a failed expectation; but restart's
+    // register can.
+    if (r.expectFailure && r.builtin !== 'restart') return this.fail(`"${r.builtin}" cannot fail; "!" does not apply to it`);
     switch (r.builtin) {
       case 'quit':
       case 'exit':
@@ -77,7 +78,30 @@ export class ClusterShell {
         return this.status(r.peer === null ? this.session.names : [r.peer], ask);
       case 'kill':
         return this.kill(r.peer!);
+      case 'restart':
+        return this.restart(r.peer!, ask, r.expectFailure);
     }
+  }
+
+  /**
+   * Starts the peer again, killing a running process first, and registers it under its name: a
+   * manager that has not evicted the killed process yet refuses the name, which is shown as the
+   * register's failure (try again once the eviction note has come).
+   */
+  private async restart(name: string, ask: AskLine, expectFailure: boolean): Promise<Outcome> {
+    let restarted: Awaited<ReturnType<ClusterSession['restart']>>;
+    try {
+      restarted = await this.session.restart(name, ask);
+    } catch (err) {
+      return this.fail(err instanceof SessionError ? err.message : `${name}: ${errorMessage(err)}`);
+    }
+    const { killed, result } = restarted;
+    const pid = this.session.process(name).child.pid;
+    const was = killed === undefined ? '' : `process ${killed} killed with SIGKILL, `;
+    this.output.plain(`${name}: ${was}started again as process ${pid ?? '-'}; register ${result.ok === true ? 'SUCCESS' : `FAILURE (${String(result.error)})`}`);
+    if (expectFailure && result.ok === true) return this.fail(`"restart ${name}" was expected to fail, but its register succeeded`);
+    if (!expectFailure && result.ok !== true) return { kind: 'done', ok: false, error: `"register ${name}" failed: ${String(result.error)}` };
+    return { kind: 'done', ok: true, result, statuses: new Map() };
   }
 
   /** SIGKILLs the peer's process, as a crash would end it, and waits for its exit. */

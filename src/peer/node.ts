@@ -159,6 +159,8 @@ export class PeerNode {
   private heartbeat: Heartbeat | null = null;
   /** The failure detector's view, from the latest heartbeat answer. */
   liveness: LivenessView = { suspects: new Set(), dead: new Set() };
+  /** Told of the next liveness view from the manager (nextView). */
+  private viewWaiters: Array<() => void> = [];
   /**
    * The epoch whose count has passed this node: its table then holds every record it owns in that
    * build. Until then a record it lacks may still be on its way, so it says so instead of "not found".
@@ -311,6 +313,30 @@ export class PeerNode {
     this.names.set(formatAddress(this.manager), 'manager');
   }
 
+  /**
+   * Resolves once `views` more liveness views have come from the manager, or after `maxMs` at the
+   * latest; at once when this peer sends no heartbeats (no view would come).
+   */
+  async nextViews(views: number, maxMs: number): Promise<void> {
+    if (this.heartbeat === null) return;
+    const deadline = this.clock.now() + maxMs;
+    for (let i = 0; i < views; i++) {
+      const left = deadline - this.clock.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = this.clock.setTimer(left, () => {
+          this.viewWaiters = this.viewWaiters.filter((w) => w !== done);
+          resolve();
+        });
+        const done = (): void => {
+          timer.cancel();
+          resolve();
+        };
+        this.viewWaiters.push(done);
+      });
+    }
+  }
+
   /** Starts the heartbeats to the manager, once the manager has registered this peer. */
   startHeartbeat(): void {
     const r = this.registration;
@@ -318,6 +344,7 @@ export class PeerNode {
     this.heartbeat = new Heartbeat(this.clock, r.m, this.manager, r.name, this.heartbeatMs, {
       onView: (suspects, dead) => {
         this.liveness = { suspects: new Set(suspects), dead: new Set(dead) };
+        for (const waiter of this.viewWaiters.splice(0)) waiter();
       },
       onForgotten: (reason) => void this.forgotten(reason),
     });

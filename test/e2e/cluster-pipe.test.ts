@@ -290,10 +290,18 @@ describe('cluster --replicas 2: kill <peer> is a crash, and the ring heals from 
       copies += Number(m[2]);
     }
     assert.deepEqual([records, copies], [l, l], status.join('\n'));
+
+    // restart (issue 15): a new process registers under the name the manager evicted, and joins again.
+    const restarted = await c.run(`restart ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith(`${victim}: started again`));
+    assert.match(restarted.at(-1)!, new RegExp(`^${victim}: started again as process \\d+; register SUCCESS$`), restarted.join('\n'));
+    const join = await c.run(`join-dht ${victim}`);
+    assert.equal(textsOf(join, victim).at(-1), 'join-dht SUCCESS', join.join('\n'));
+    for (const record of ownedBy(1, 4)) await expectRecord(outside, record);
   });
 
   test('kill of a process that has exited is refused, and stops the script', async () => {
     const victim = /^(\S+): process \d+ killed/m.exec(c.lines.filter((x) => parseLine(x).kind === 'plain').join('\n'))![1]!;
+    await c.run(`kill ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith(`${victim}: process `));
     const out = await c.run(`kill ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith('cluster: '));
     assert.equal(out.at(-1), `cluster: ${victim}'s process has already exited (status SIGKILL)`);
     assert.equal(await c.exited, 1);

@@ -127,3 +127,14 @@ test('colour only on a terminal and when NO_COLOR is unset or empty', () => {
   assert.equal(painter(false)('31', 'x'), 'x');
   assert.equal(painter(true)('31', 'x'), '\x1b[31mx\x1b[0m');
 });
+
+test('restart <peer> is the cluster\'s own: it names one peer of the cluster, and completes like kill', () => {
+  assert.deepEqual(route('restart bob', NAMES), { kind: 'builtin', builtin: 'restart', peer: 'bob', expectFailure: false });
+  assert.deepEqual(route('! restart bob', NAMES), { kind: 'builtin', builtin: 'restart', peer: 'bob', expectFailure: true });
+  assert.deepEqual(route('restart', NAMES), { kind: 'error', message: 'usage: restart <peer>' });
+  assert.deepEqual(route('restart bob carol', NAMES), { kind: 'error', message: 'usage: restart <peer>' });
+  assert.match((route('restart zed', NAMES) as { message: string }).message, /^unknown peer "zed"/);
+  assert.deepEqual(complete('rest', NAMES, []), [['restart '], 'rest']);
+  assert.deepEqual(complete('restart c', NAMES, []), [['carol '], 'c']);
+  assert.match(helpText(NAMES), /restart <peer> +start the peer again/);
+});

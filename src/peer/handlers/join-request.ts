@@ -5,7 +5,16 @@ import type { JoinRequest } from '../../wire/messages.js';
 import type { PeerNode } from '../node.js';
 import { rebuildForJoin } from '../procedures/rebuild.js';
 
-export function onJoinRequest(node: PeerNode, msg: JoinRequest, from: Address): void {
+/**
+ * How many of the manager's liveness views a joiner that the leader's view calls dead or suspect
+ * waits for before it is refused, and for how long at most: the view may predate the joiner's
+ * new registration (a peer restarted after its eviction, issue 15), which the manager's next
+ * views no longer list. Two, since an answer sent just before the registration may still arrive.
+ */
+const REJUDGE_VIEWS = 2;
+const REJUDGE_MAX_MS = 1_000;
+
+export function onJoinRequest(node: PeerNode, msg: JoinRequest, from: Address, rejudged = false): void {
   const r = node.ring;
   if (r === null || r.id !== 0) {
     node.reply(from, msg.rid, { ok: false, error: `${node.name} is not the leader of a ring` });
@@ -13,6 +22,11 @@ export function onJoinRequest(node: PeerNode, msg: JoinRequest, from: Address): 
   }
   const joiner = msg.joiner.name;
   if (node.liveness.dead.has(joiner) || node.liveness.suspects.has(joiner)) {
+    if (!rejudged) {
+      // Its repeats meanwhile are dropped by the reply cache (the request is being executed).
+      void node.nextViews(REJUDGE_VIEWS, REJUDGE_MAX_MS).then(() => onJoinRequest(node, msg, from, true));
+      return;
+    }
     // The manager evicted the joiner, or is about to: a join-request that a joiner sends as it
     // wakes from a stop, before it learns that it was evicted and its join given up (issue 11).
     const why = node.liveness.dead.has(joiner) ? 'has declared it dead' : 'suspects it';
