@@ -10,7 +10,7 @@
 //                ones; then throughputRun's 4 Free peers × --throughput-queries pipelined queries,
 //                untimed once and then timed.
 // While the cluster runs, every peer line is watched (QueryNoise): `retransmitting <type> to …`
-// notes by type, and the answers a querier got to a copy of a request it had its answer to
+// notes by type (one per request resent: its further copies are summarised, issue 15), and the answers a querier got to a copy of a request it had its answer to
 // (StrayAnswers: find-result traces beyond one per query, or `ignored a late …` notes and their
 // summaries, whichever the build prints). On loopback without loss each one is spurious.
 // The ratios to the floor are taken run by run (paired-runs.ts: floor and stormdht of a run share
@@ -333,7 +333,7 @@ const UNITS: Readonly<Record<RowKey, string>> = {
   cpu: 'ms',
   cpuRatio: '×',
   throughput: 'queries/s',
-  retransmits: 'datagrams',
+  retransmits: 'requests',
   strays: 'datagrams',
 };
 
@@ -410,7 +410,7 @@ function report(ctx: BenchContext, floors: readonly FloorRun[], storms: readonly
   reporter.runs(R.throughput, 'queries/s', of(storms, (s) => s.throughput), T.queriesPerSecond, `4 × ${perPeer} pipelined queries/run (throughputRun), after an untimed round of the same`);
   const retransmits = addCounts(storms.map((s) => s.retransmits));
   const over = `${storms.length} runs × ${PIPELINED_ROUNDS} rounds (untimed, timed) × 4 × ${perPeer} pipelined queries`;
-  reporter.count(R.retransmits, 'datagrams', countTotal(retransmits), over, undefined, `peers' \`retransmitting …\` notes, all spurious on loopback: ${formatCounts(retransmits)}; during the sequential queries: ${formatCounts(addCounts(storms.map((s) => s.sequentialRetransmits)))}`);
+  reporter.count(R.retransmits, 'requests', countTotal(retransmits), over, undefined, `requests resent (each one's first \`retransmitting …\` note; further copies of a request are summarised), all spurious on loopback: ${formatCounts(retransmits)}; during the sequential queries: ${formatCounts(addCounts(storms.map((s) => s.sequentialRetransmits)))}`);
   const strays = addStrays(storms.map((s) => s.strays));
   reporter.count(
     R.strays,

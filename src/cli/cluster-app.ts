@@ -14,6 +14,8 @@ export interface ClusterOptions {
   readonly portRange?: string;
   /** The manager's --replicas (issue 12); its default when absent. */
   readonly replicas?: number;
+  /** The manager's --seed: its picks repeat (issue 15). */
+  readonly seed?: number;
 }
 
 /** Exit statuses after a signal: 128 + its number. */

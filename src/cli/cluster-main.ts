@@ -1,12 +1,12 @@
 // `stormdht cluster`: a manager and N peers on 127.0.0.1 behind one prompt, or running a script.
-import { accessSync, constants, createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { checkPeerName } from '../manager/validate.js';
 import { ClusterApp } from './cluster-app.js';
 import { MANAGER_LABEL } from './cluster-output.js';
 import { describeDemoData, resolveClusterDataDir, yearsIn } from './demo-data.js';
 import { LineReader } from './line-reader.js';
-import { parse, parsePortRange, parseReplicas } from './options.js';
-import { CLUSTER_USAGE, UsageError } from './usage.js';
+import { parse, parseIntegerOption, parsePortRange, parseReplicas } from './options.js';
+import { CLUSTER_USAGE, MAX_SEED, UsageError } from './usage.js';
 
 /** The peers' names when only a number is given: the demo's six, then more of the usual cast. */
 export const DEFAULT_NAMES = [
@@ -27,6 +27,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
       'port-range': { type: 'string' },
       script: { type: 'string' },
       replicas: { type: 'string' },
+      seed: { type: 'string' },
     },
     CLUSTER_USAGE,
   );
@@ -39,6 +40,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
   const portRange = values['port-range'] as string | undefined;
   if (portRange !== undefined) parsePortRange(portRange, CLUSTER_USAGE);
   const replicas = parseReplicas(values.replicas, CLUSTER_USAGE);
+  const seed = parseIntegerOption(values.seed, '--seed', 0, MAX_SEED, CLUSTER_USAGE);
   const script = values.script as string | undefined;
   if (script !== undefined) {
     try {
@@ -46,14 +48,18 @@ export async function clusterMain(argv: string[]): Promise<void> {
     } catch {
       throw new UsageError(`--script: cannot read "${script}"`, CLUSTER_USAGE);
     }
+    if (isDirectory(script)) throw new UsageError(`--script: "${script}" is a directory, not a file of commands`, CLUSTER_USAGE);
   }
 
-  const data = resolveClusterDataDir(values['data-dir'] as string | undefined);
+  const dataDir = values['data-dir'] as string | undefined;
+  if (dataDir !== undefined && !isDirectory(dataDir)) throw new Error(`--data-dir ${dataDir}: there is no such directory`);
+  const data = resolveClusterDataDir(dataDir);
   const app = await ClusterApp.open({
     names,
     dataDir: data.dir,
     ...(portRange === undefined ? {} : { portRange }),
     ...(replicas === undefined ? {} : { replicas }),
+    ...(seed === undefined ? {} : { seed }),
   });
   const years = yearsIn(data.dir);
   app.output.plain(
@@ -92,4 +98,13 @@ export function peerNames(peers: string | undefined, list: string | undefined): 
     throw new UsageError(`--peers ${count} disagrees with the ${names.length} names of --names`, CLUSTER_USAGE);
   }
   return names;
+}
+
+/** Whether `dir` names a directory (false when it names nothing, or a file). */
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -18,11 +18,35 @@ export function humanLines(line: JsonLine): string[] {
   return line.type === 'result' ? resultLines(line) : line.type === 'event' ? eventLines(line) : [String(line.text)];
 }
 
+/** A peer's trace of its register request: `register <name> <ip> <m-port> <p-port>` (wire/describe.ts). */
+const REGISTER_TRACE = /^register (\S+) (\S+) ([0-9]+) ([0-9]+)$/;
+
+/**
+ * The peers' addresses, learnt from their register traces. A peer names another only once it has
+ * learnt that peer's tuple; a querier outside the ring never has the owner's, so its trace of the
+ * find-result reads `127.0.0.1:7010 → carol`. The cluster has seen every peer register, and puts
+ * the name in place of the address.
+ */
+export class PeerAddresses {
+  private readonly names = new Map<string, string>();
+
+  /** The line with every address it knows in its trace named; learns from a register trace first. */
+  named(line: JsonLine): JsonLine {
+    if (line.type !== 'event' || line.event !== 'trace') return line;
+    const m = line.to === MANAGER_LABEL ? REGISTER_TRACE.exec(String(line.text)) : null;
+    if (m !== null) for (const port of [m[3], m[4]]) this.names.set(`${m[2]}:${port}`, m[1]!);
+    const from = this.names.get(String(line.from));
+    const to = this.names.get(String(line.to));
+    return from === undefined && to === undefined ? line : { ...line, from: from ?? line.from, to: to ?? line.to };
+  }
+}
+
 export class LabelledOutput {
   /** Labels are padded to one width so that the texts line up: at least `manager`'s. */
   private readonly width: number;
   private readonly paint: Paint;
   private readonly labelColour = new Map<string, string>();
+  private readonly addresses = new PeerAddresses();
 
   constructor(
     names: readonly string[],
@@ -37,7 +61,7 @@ export class LabelledOutput {
 
   /** Prints a child's JSON line as its human lines, each under the child's label. */
   child(label: string, line: JsonLine): void {
-    const texts = humanLines(line);
+    const texts = humanLines(this.addresses.named(line));
     const tag = this.paint(this.labelColour.get(label) ?? COLOURS.bold, `[${label.padEnd(this.width)}]`);
     texts.forEach((text, i) => {
       // The last line of a result is `<command> SUCCESS` or `<command> FAILURE (reason)`.

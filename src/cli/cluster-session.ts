@@ -15,6 +15,8 @@ export interface SessionOptions {
   readonly portRange?: string;
   /** The manager's --replicas: how many copies of every record a DHT keeps (its default, 1, when absent). */
   readonly replicas?: number;
+  /** The manager's --seed: its picks (rings, queries' first nodes) repeat run after run. */
+  readonly seed?: number;
   /** Every JSON line of every process, as it arrives, with the process's label. */
   readonly onLine: (label: string, line: JsonLine) => void;
 }
@@ -46,7 +48,10 @@ export class ClusterSession {
 
   /** Starts the manager on a free port, then every peer; resolves once the manager listens. */
   static async start(options: SessionOptions): Promise<ClusterSession> {
-    const extraArgs = options.replicas === undefined ? [] : ['--replicas', String(options.replicas)];
+    const extraArgs = [
+      ...(options.replicas === undefined ? [] : ['--replicas', String(options.replicas)]),
+      ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+    ];
     let session: ClusterSession | null = null;
     const onLine = (label: string, line: JsonLine) => {
       if (session !== null) session.lastLineAt = Date.now();

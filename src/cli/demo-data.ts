@@ -1,11 +1,12 @@
 // Which data the demo and the cluster run on: the real 1996 file when one can be found, otherwise
 // a synthetic 1996 that stormdht generates itself (deterministic, and labelled synthetic).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadYear, yearFilePath, type YearData } from '../data/csv.js';
 import { isSyntheticYear, writeSyntheticYear } from '../data/synthetic.js';
+import { yearsInDir } from '../data/year-stats.js';
+import { findDataDir } from './options.js';
 
 export interface DemoData {
   readonly dir: string;
@@ -20,27 +21,19 @@ export const DEMO_YEAR = '1996';
 /** The four demo ids of SPEC §11.2/§12. */
 const SPEC_IDS = [5536849, 2402920, 5539287, 55770111] as const;
 
-/** The package root: dist/src/cli → three levels up. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function candidateDirs(explicit: string | undefined): string[] {
-  if (explicit !== undefined) return [explicit];
-  const dirs = [process.env.STORMDHT_DATA_DIR, './data', '../shared/data/storm-events', path.join(PACKAGE_ROOT, '..', 'shared', 'data', 'storm-events')];
-  return dirs.filter((d): d is string => d !== undefined && d !== '');
-}
-
 /**
  * Finds the demo's data. Throws with a clear message when an explicit --data-dir has no valid
  * details-1996.csv, or when the generated file does not load.
  */
 export function resolveDemoData(explicitDir: string | undefined, forceSynthetic: boolean): DemoData {
   if (!forceSynthetic) {
-    for (const dir of candidateDirs(explicitDir)) {
-      if (!existsSync(yearFilePath(dir, DEMO_YEAR))) continue;
-      const loaded = loadYear(dir, DEMO_YEAR);
+    // The one search path of every command (options.ts), for a directory that holds 1996.
+    const found = findDataDir(explicitDir, (dir) => existsSync(yearFilePath(dir, DEMO_YEAR)));
+    if (found.found) {
+      const loaded = loadYear(found.dir, DEMO_YEAR);
       if (!loaded.ok) throw new Error(loaded.error);
-      const synthetic = isSyntheticYear(dir, DEMO_YEAR);
-      return { dir: path.resolve(dir), data: loaded.data, synthetic, queryIds: synthetic ? pickIds(loaded.data) : [...SPEC_IDS] };
+      const synthetic = isSyntheticYear(found.dir, DEMO_YEAR);
+      return { dir: path.resolve(found.dir), data: loaded.data, synthetic, queryIds: synthetic ? pickIds(loaded.data) : [...SPEC_IDS] };
     }
     if (explicitDir !== undefined) throw new Error(`no details-${DEMO_YEAR}.csv in ${explicitDir}`);
   }
@@ -61,23 +54,21 @@ export function describeDemoData(demo: DemoData): string {
 /** The years that have a details-YYYY.csv in dir, in order; none when dir cannot be read. */
 export function yearsIn(dir: string): string[] {
   try {
-    return readdirSync(dir)
-      .map((f) => /^details-([0-9]{4})\.csv$/.exec(f)?.[1])
-      .filter((y): y is string => y !== undefined)
-      .sort();
+    return yearsInDir(dir);
   } catch {
     return [];
   }
 }
 
 /**
- * The cluster's data directory: --data-dir as given; else the first of the demo's places that
- * holds any year file; else the demo's synthetic 1996 (generated when missing).
+ * The cluster's data directory: --data-dir as given; else the first place on every command's
+ * search path (options.ts findDataDir) that holds a year file; else the demo's synthetic 1996
+ * (generated when missing).
  */
 export function resolveClusterDataDir(explicitDir: string | undefined): { dir: string; synthetic: DemoData | null } {
   if (explicitDir !== undefined) return { dir: path.resolve(explicitDir), synthetic: null };
-  const found = candidateDirs(undefined).find((dir) => yearsIn(dir).length > 0);
-  if (found !== undefined) return { dir: path.resolve(found), synthetic: null };
+  const found = findDataDir(undefined);
+  if (found.found) return { dir: path.resolve(found.dir), synthetic: null };
   const demo = resolveDemoData(undefined, true);
   return { dir: demo.dir, synthetic: demo };
 }

@@ -11,7 +11,7 @@ import { errorMessage } from '../peer/errors.js';
 import { ClusterApp } from './cluster-app.js';
 import { MANAGER_LABEL } from './cluster-output.js';
 import type { ClusterShell } from './cluster-shell.js';
-import { resolveDemoData, describeDemoData, DEMO_YEAR } from './demo-data.js';
+import { resolveDemoData, describeDemoData, DEMO_YEAR, type DemoData } from './demo-data.js';
 import { parse, parsePortRange, parseReplicas } from './options.js';
 import type { JsonLine } from './processes.js';
 import { DEMO_USAGE, UsageError } from './usage.js';
@@ -276,7 +276,7 @@ export async function demoMain(argv: string[]): Promise<void> {
   const replicas = parseReplicas(values.replicas, DEMO_USAGE) ?? DEMO_REPLICAS;
   // The processes inherit the environment: with a secret, every one of them authenticates with it.
   if (typeof values.secret === 'string') process.env.STORMDHT_SECRET = values.secret;
-  const demo = resolveDemoData(values['data-dir'] as string | undefined, values.synthetic === true);
+  const demo = demoData(values['data-dir'] as string | undefined, values.synthetic === true);
 
   const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, replicas, ...(portRange === undefined ? {} : { portRange }) });
   app.output.plain(describeDemoData(demo));
@@ -296,6 +296,16 @@ export async function demoMain(argv: string[]): Promise<void> {
     await app.runPrompt();
   }
   return app.exit(0);
+}
+
+/** The demo's data (demo-data.ts); when there is none to read, the error points to --synthetic. */
+function demoData(dataDir: string | undefined, synthetic: boolean): DemoData {
+  try {
+    return resolveDemoData(dataDir, synthetic);
+  } catch (err) {
+    const message = errorMessage(err);
+    throw new Error(synthetic || message.includes('--synthetic') ? message : `${message}; --synthetic plays the demo on a year that stormdht generates`);
+  }
 }
 
 /** Announces and plays every step in order; throws at the first unexpected result. */

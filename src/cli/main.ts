@@ -9,6 +9,7 @@ import { demoMain } from './demo.js';
 import { managerMain } from './manager-main.js';
 import { peerMain } from './peer-main.js';
 import { simMain } from '../sim/sim-main.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 import { MAIN_USAGE, UsageError } from './usage.js';
 
 /**
@@ -39,13 +40,19 @@ async function main(argv: string[]): Promise<void> {
       return simMain(rest);
     case 'data':
       return dataMain(rest);
-    case undefined:
     case 'help':
+      // help <command> [...] is <command> [...] --help: each command prints its own usage.
+      if (rest.length > 0) return main([...rest, '--help']);
+      console.log(MAIN_USAGE);
+      return;
+    case undefined:
     case '--help':
     case '-h':
       console.log(MAIN_USAGE);
       return;
+    case 'version':
     case '--version':
+    case '-V':
     case '-v':
       console.log(version());
       return;
@@ -59,11 +66,32 @@ function version(): string {
   return pkg.version;
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+/** Set (to anything) to see the stack of an unexpected error, which users otherwise never see. */
+const DEBUG_ENV = 'STORMDHT_DEBUG';
+
+/**
+ * Every error ends the program with one line on stderr, `stormdht[ <command>]: <what went wrong>`,
+ * and a status that says its kind: 2 for a bad invocation (followed by the command's usage), 1 for
+ * anything else. A stack is printed only with $STORMDHT_DEBUG set.
+ */
+function fail(err: unknown, command: string | undefined): never {
   if (err instanceof UsageError) {
-    process.stderr.write(`stormdht: ${err.message}\n\n${err.usage}\n`);
+    process.stderr.write(`stormdht: ${oneLine(err.message)}\n\n${err.usage}\n`);
     process.exit(2);
   }
-  process.stderr.write(`stormdht: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const who = command === undefined ? 'stormdht' : `stormdht ${command}`;
+  process.stderr.write(`${who}: ${oneLine(err instanceof Error ? err.message || err.name : String(err))}\n`);
+  if (process.env[DEBUG_ENV] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
-});
+}
+
+/** A message on one line (parseArgs's and a child's stderr may span several). */
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, ' ');
+}
+
+const argv = process.argv.slice(2);
+endQuietlyWhenOutputCloses();
+// What nothing caught, in a callback of a socket, a stream or a timer, is one line too.
+process.on('uncaughtException', (err) => fail(err, argv[0]));
+main(argv).catch((err: unknown) => fail(err, argv[0]));

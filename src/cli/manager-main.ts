@@ -8,12 +8,15 @@ import { describeRestored } from './manager-restore.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
 import { CoalescedWriter } from './coalesced-writer.js';
+import { watchParent } from './parent-watch.js';
 import { liveSummary, LIVE_VIEW_TICK_MS } from './manager-live-view.js';
-import { parse, parseFaultOption, parseIp, parsePort, parseReplicas, parseSeconds, parseSecretOption } from './options.js';
-import { MANAGER_USAGE, UsageError } from './usage.js';
+import { parse, parseFaultOption, parseIntegerOption, parseIp, parsePort, parseReplicas, parseSeconds, parseSecretOption } from './options.js';
+import { mulberry32 } from '../data/seeded-random.js';
+import { MANAGER_USAGE, MAX_SEED, UsageError } from './usage.js';
 
 export async function managerMain(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' }, 'state-dir': { type: 'string' } }, MANAGER_USAGE);
+  watchParent(); // started by `stormdht cluster` or `demo`: stop with it
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' }, 'await-timeout': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' }, 'state-dir': { type: 'string' }, seed: { type: 'string' } }, MANAGER_USAGE);
   if (values.help) {
     console.log(MANAGER_USAGE);
     return;
@@ -26,6 +29,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   const awaitTimeoutMs = parseSeconds(values['await-timeout'], '--await-timeout', MANAGER_USAGE);
   const secret = parseSecretOption(values.secret);
   const replicas = parseReplicas(values.replicas, MANAGER_USAGE) ?? 1;
+  const seed = parseIntegerOption(values.seed, '--seed', 0, MAX_SEED, MANAGER_USAGE);
   const stateDir = values['state-dir'] as string | undefined;
   if (stateDir === '') throw new UsageError('--state-dir needs a directory', MANAGER_USAGE);
   const output = new CoalescedWriter(process.stdout);
@@ -71,7 +75,7 @@ export async function managerMain(argv: string[]): Promise<void> {
   }
   let server: ManagerServer;
   try {
-    server = await ManagerServer.start({ host, port, onEvent, replicas, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(secret === undefined ? {} : { secret }), ...(durable === undefined ? {} : { durable }) });
+    server = await ManagerServer.start({ host, port, onEvent, replicas, bind: faultyBind(bindUdp, faults), ...(awaitTimeoutMs === undefined ? {} : { awaitTimeoutMs }), ...(seed === undefined ? {} : { picks: mulberry32(seed) }), ...(secret === undefined ? {} : { secret }), ...(durable === undefined ? {} : { durable }) });
   } catch (err) {
     durable?.store.close();
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;

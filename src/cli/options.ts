@@ -1,6 +1,9 @@
 // Parsing of the programs' arguments with node:util parseArgs, and the checks on their values.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isValidYear } from '../data/csv.js';
+import { describeTried, holdsYearFiles, searchDataDir, type DataSearchResult } from '../data/data-search.js';
 import { checkIpv4 } from '../manager/validate.js';
 import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
 import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
@@ -16,8 +19,21 @@ export function parse(argv: string[], options: Options, usage: string): { values
     const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     return { values: values as Record<string, unknown>, positionals };
   } catch (err) {
-    throw new UsageError((err as Error).message, usage);
+    throw new UsageError(parseArgsMessage(err as Error & { code?: string }), usage);
   }
+}
+
+/** parseArgs' error in a line of our own: its unknown-option text suggests `--` in unbalanced quotes. */
+function parseArgsMessage(err: Error & { code?: string }): string {
+  const option = /'([^']+)'/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option ${option}`;
+  const missing = /^Option '(\S+) <value>' argument missing/.exec(err.message);
+  if (missing !== null) return `${missing[1]} needs a value`;
+  const extra = /^Option '(\S+)' does not take an argument/.exec(err.message);
+  if (extra !== null) return `${extra[1]} takes no value`;
+  const ambiguous = /^Option '(\S+)' argument is ambiguous/.exec(err.message);
+  if (ambiguous !== null) return `${ambiguous[1]} is followed by a word that starts with "-": write ${ambiguous[1]}=<value> for such a value`;
+  return err.message;
 }
 
 /**
@@ -120,9 +136,41 @@ export function parseReplicas(option: unknown, usage: string): number | undefine
   return parseIntegerOption(option, '--replicas', 1, MAX_REPLICAS, usage);
 }
 
-/** The data directory of a peer and of the data commands: --data-dir, else $STORMDHT_DATA_DIR, else ./data. */
+/**
+ * Where `data generate`, `import` and `fetch` write: --data-dir, else $STORMDHT_DATA_DIR, else
+ * ./data. Never a later place of the search path: the shared folder is not the project's to fill.
+ */
 export function dataDirOption(option: unknown): string {
-  return (option as string | undefined) ?? process.env.STORMDHT_DATA_DIR ?? './data';
+  return (option as string | undefined) ?? nonEmpty(process.env.STORMDHT_DATA_DIR) ?? './data';
+}
+
+/** The package root: <out>/src/cli → three levels up (dist, or a private build directory). */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The search path of data-search.ts from this process's --data-dir, environment and working
+ * directory: the first place that `holds` what the command needs (by default any year's file).
+ */
+export function findDataDir(option: unknown, holds: (dir: string) => boolean = holdsYearFiles): DataSearchResult {
+  return searchDataDir({ option: option as string | undefined, env: nonEmpty(process.env.STORMDHT_DATA_DIR), cwd: process.cwd(), packageRoot: PACKAGE_ROOT, holds });
+}
+
+/**
+ * A peer's data directory: the first place on the search path that holds a details-YYYY.csv. When
+ * none does, the first place (where a file added later is found) and a note that says where it
+ * looked: such a peer serves in a DHT, but cannot set one up.
+ */
+export function peerDataDir(option: unknown): { dir: string; note: string | null } {
+  const found = findDataDir(option);
+  if (found.found) return { dir: found.dir, note: null };
+  return {
+    dir: found.tried[0]!.dir,
+    note: `no details-YYYY.csv found: ${describeTried(found.tried)}; this peer can be a member of a DHT, not set one up`,
+  };
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === '' ? undefined : text;
 }
 
 /** A year argument: four decimal digits (SPEC §2). */

@@ -137,6 +137,8 @@ export function resultLines(r: Record<string, unknown>): string[] {
       lines.push(...replicaLines(r));
       break;
     case 'status':
+      // A failed status (an unexpected argument) has no figures to show: its reason says why.
+      if (r.ok !== true) break;
       lines.push(`status: name=${r.name ?? '-'} state=${r.state} id=${r.id ?? '-'} ringSize=${r.ringSize ?? '-'} records=${r.records}${r.replicas === undefined ? '' : ` replicas=${r.replicas}`}`);
       if (DROP_KEYS.some(([key]) => Number(r[key]) > 0)) lines.push(`dropped: ${DROP_KEYS.map(([key, what]) => `${Number(r[key]) || 0} ${what}`).join(', ')}`);
       break;

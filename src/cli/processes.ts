@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { tiedChildEnv } from './parent-watch.js';
 
 /** The compiled CLI entry point, run with this same Node binary. */
 export const MAIN_SCRIPT = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -18,7 +19,10 @@ export interface ChildOptions {
   readonly prefix?: readonly string[];
 }
 
-/** A stormdht process whose stdout is JSON lines. */
+/**
+ * A stormdht process whose stdout is JSON lines. It is tied to this process (parent-watch.ts): it
+ * stops when this process ends, even by SIGKILL, so that no manager or peer is left running.
+ */
 export class JsonChild {
   readonly child: ChildProcess;
   readonly lines: JsonLine[] = [];
@@ -37,11 +41,13 @@ export class JsonChild {
   ) {
     const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath, ...nodeArgs()];
     this.child = spawn(command!, [...prefixArgs, MAIN_SCRIPT, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
+      // The fourth pipe is the tie to this process: the child stops when it closes.
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      env: tiedChildEnv(options.env ?? process.env),
       cwd: options.cwd,
     });
     this.child.stdin!.on('error', () => {}); // writing to a process that just exited is not our crash
+    (this.child.stdio[3] as NodeJS.ReadableStream).on('error', () => {});
     this.child.stderr!.on('data', (d: Buffer) => (this.stderrText += d.toString()));
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => {
       let line: JsonLine;

@@ -18,15 +18,18 @@ usage:
   stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
   stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
-  stormdht help | --help | --version
+  stormdht help [<command>] | --help | version | --version | -V
 
-Run "stormdht <command> --help" for the details of one command.`;
+Run "stormdht help <command>" (or "stormdht <command> --help") for the details of one command.
+An error is one line; with $STORMDHT_DEBUG set, an unexpected one also prints its stack.`;
 
 /** The most copies --replicas takes (a ring of fewer nodes keeps one on each). */
 export const MAX_REPLICAS = 9;
+/** The largest --seed: seeds are 32-bit (mulberry32). */
+export const MAX_SEED = 0xffffffff;
 
 export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--state-dir DIR] [--replicas R] [--await-timeout S]
-                        [--faults SPEC] [--secret S]
+                        [--seed S] [--faults SPEC] [--secret S]
 
 Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
@@ -47,6 +50,9 @@ stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its 
   --await-timeout S    give up on a peer the manager waits for (dht-complete, dht-rebuilt,
                        teardown-complete, dht-repaired) after S seconds and tear the DHT down
                        (default 150; the failure detector ends the wait sooner when that peer dies)
+  --seed S             make the manager's picks repeatable (0 to ${MAX_SEED}): the same commands in
+                       the same order get the same ring and the same first node for each query
+                       (keys, request ids and timing stay random)
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
@@ -62,9 +68,16 @@ Runs a peer. It reads commands from stdin, one per line:
   join-dht <name>                               join the DHT; it is rebuilt with this peer
   teardown-dht <name>                           (leader) dissolve the DHT
   dht-complete <name>                           (leader) confirm the DHT is complete
-  deregister <name>                             leave the system; the peer exits 0
+  deregister <name>                             leave the system; the peer exits
   members <name>                                every registered peer and the DHT's ring, from the manager
   status                                        this peer's name, state, id, ring size, records
+  help [<command>]                              the commands, or what one does
+  quit | exit                                   stop without deregistering, as Ctrl-C does
+On a terminal the peer shows a prompt (stormdht peer>, then <name>>), and asks for an event id
+when a query without one has no copy of the year; at Ctrl-D it says whether it exits or keeps
+serving. Reading a script (stdin not a terminal, without --json) it never asks: such a query
+fails, and the peer exits 1 if any command failed. --json is unchanged: no prompt, D1 asks through
+a prompt event, exit status 0.
 A registered peer sends the manager a heartbeat every 100 ms; a peer silent for 2.5 s is evicted,
 and a ring that lost a member is rebuilt without it. A peer that finds it was evicted (it was
 stopped for too long) says so, drops its ring state, and may register again.
@@ -72,7 +85,8 @@ Blank lines and lines starting with # are ignored. Consecutive "query-dht <name>
 run up to --pipeline at a time; every other line waits for them and runs alone. The output is the
 same as when each command runs after the one before: each command's lines together, in order.
 
-  --data-dir DIR       where details-YYYY.csv files are (default: $STORMDHT_DATA_DIR, else ./data)
+  --data-dir DIR       where details-YYYY.csv files are (default: the first of $STORMDHT_DATA_DIR,
+                       ./data and ../shared/data/storm-events that holds one)
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
   --json               print one JSON object per line (results and events) instead of the trace
   --batch-bytes N      byte budget of one store datagram (default 1400: safe on a 1500-byte MTU path;
@@ -81,22 +95,23 @@ same as when each command runs after the one before: each command's lines togeth
                        (the first node sends the query straight to the owner)
   --placement P        how this peer, as leader, places records: ring (the protocol's, default: through
                        the right neighbour) or direct (each batch straight to its owner)
-  --store-encoding E   how this peer's store datagrams carry records: deflate (default: the JSON text
-                       deflated, about three times as many records per datagram) or json (SPEC's
-                       plain records array)
+  --store-encoding E   how this peer's store datagrams carry records: deflate (default: the records'
+                       file lines, deflated with a preset dictionary: about 59 records of 1996 per
+                       1,400-byte datagram instead of 10) or json (SPEC's plain records array)
   --pipeline N         how many queries with an event id may run at once (default 32, 1 to 1024);
                        1 runs every command after the one before, as the protocol does
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
 export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI]
-                        [--replicas R] [--script FILE]
+                        [--replicas R] [--seed S] [--script FILE]
 
 Starts a manager and N peer processes on 127.0.0.1 and gives one prompt for all of them. Type the
 protocol's commands as a peer would (register alice, setup-dht alice 3 1996, query-dht bob 5536849);
 each goes to the process of the peer it names, and every line printed is labelled with its process.
 The prompt also takes help, status [<peer>], peers, kill <peer> (SIGKILL the peer's process: a
-crash, which the manager's failure detector finds in about 2.5 s), and quit or exit (or Ctrl-D).
+crash, which the manager's failure detector finds in about 2.5 s), restart <peer> (start it again
+and register it), and quit or exit (or Ctrl-D).
 Ctrl-C stops every process. Line editing, history (~/.stormdht_history, or $STORMDHT_HISTORY;
 empty: none) and Tab completion of commands, peer names and years.
 
@@ -113,6 +128,8 @@ otherwise it exits 0 at the end.
   --port-range LO-HI the ports the peers register on (default 7001-7499)
   --replicas R       the manager keeps R copies of every record (1 to ${MAX_REPLICAS}; default 1, SPEC's DHT;
                      see stormdht manager --help); with 2 or more a ring survives a kill
+  --seed S           the manager's --seed: the same lines get the same rings and the same first
+                     node for each query, run after run (the README's walk-through uses --seed 42)
   --script FILE      run the lines of FILE instead of reading stdin`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]

@@ -33,6 +33,9 @@ export function describeFsError(err: unknown): string {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'it, or a directory above it, is a file';
     default:
       return err instanceof Error ? err.message : String(err);
   }

@@ -2,10 +2,11 @@
 // files are absent and for `stormdht data generate`. Same year, seed and record count give the
 // same bytes on every machine: the PRNG is seeded mulberry32 and only integer and exactly
 // rounded float arithmetic touches its output (no Math.random, no Math.log).
-// A sidecar JSON file labels every generated CSV, so synthetic data is never mistaken for NOAA's.
+// A sidecar JSON file labels every generated CSV, so synthetic data is never mistaken for NOAA's;
+// without it, the event ids still tell (hasSyntheticIds).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isValidYear, yearFileName, yearFilePath } from './csv.js';
+import { isValidYear, yearFileName, yearFilePath, type YearData } from './csv.js';
 import { DataError } from './data-error.js';
 import { YEAR_FILE_HEADER } from './fields.js';
 import { mulberry32, pickUniform, weightedPicker, type Rng } from './seeded-random.js';
@@ -139,11 +140,31 @@ function casualties(rng: Rng, chance: number): string {
   return String(n);
 }
 
+/**
+ * The event ids the generator draws from for `count` records of year y: [lo, lo + span). A real
+ * year's ids do not fit in such a window: those of the reference files run from 9.98 to 10.17
+ * million (1950–1952, 1990–1992) and from 5.5 to 5.7 million (1996), while the window of year y
+ * starts at y − 1949 million (1996's at 47 million) and holds 8 ids per record.
+ */
+function idWindow(y: number, count: number): { lo: number; span: number } {
+  const offset = Math.min(Math.max(y - 1950, 0), 69); // 0…69 million above 1,000,000
+  return { lo: 1_000_000 + offset * 1_000_000, span: Math.max(count * 8, 10_000) }; // sparse enough that redraws are rare
+}
+
+/**
+ * True when a year's records are the generator's by their content: every event id lies in the
+ * window it draws from for that year and that many records. This tells a generated file from a
+ * real one when its sidecar was lost (a copy of the csv alone); a file edited since may not pass.
+ */
+export function hasSyntheticIds(data: Pick<YearData, 'year' | 'ids'>): boolean {
+  if (!isValidYear(data.year) || data.ids.length === 0) return false;
+  const { lo, span } = idWindow(Number(data.year), data.ids.length);
+  return data.ids.every((id) => id >= lo && id < lo + span);
+}
+
 /** Distinct 7–8 digit ids in random order, from a window that moves with the year as NOAA's do. */
 function uniqueEventIds(rng: Rng, y: number, count: number): number[] {
-  const offset = Math.min(Math.max(y - 1950, 0), 69); // 0…69 million above 1,000,000
-  const lo = 1_000_000 + offset * 1_000_000;
-  const span = Math.max(count * 8, 10_000); // sparse enough that redraws are rare
+  const { lo, span } = idWindow(y, count);
   const seen = new Set<number>();
   const ids: number[] = [];
   while (ids.length < count) {

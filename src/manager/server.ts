@@ -39,6 +39,11 @@ export interface ManagerServerOptions {
   readonly port: number;
   readonly clock?: Clock;
   readonly random?: () => number;
+  /**
+   * The draws of the manager's picks alone (a setup's ring, a query's first node), when they must
+   * repeat (`--seed`, issue 15) while everything else stays random (default: `random`).
+   */
+  readonly picks?: () => number;
   readonly bind?: (ip: string, port: number) => Promise<DatagramSocket>;
   readonly onEvent?: (event: ManagerEvent) => void;
   /** Give up on an awaited peer after this long (SPEC §1.4 item 7). */
@@ -75,6 +80,7 @@ export class ManagerServer {
   private current: ManagerState;
   private readonly endpoint: Endpoint;
   private readonly random: () => number;
+  private readonly picks: () => number;
   private readonly keys: KeySource;
   private readonly sink: (event: ManagerEvent) => void;
   /** Holds the trace of a command until its reply has left (issue 14). */
@@ -102,6 +108,7 @@ export class ManagerServer {
     const restored = options.durable?.restored;
     this.current = restored?.state ?? initialState(options.replicas ?? 1);
     this.random = options.random ?? Math.random;
+    this.picks = options.picks ?? this.random;
     this.keys = options.keys ?? cryptoKeys;
     this.sink = options.onEvent ?? (() => {});
     this.clock = options.clock ?? realClock;
@@ -190,14 +197,14 @@ export class ManagerServer {
     if (forged !== null) {
       // Refused by handleCommand without a change. Not traced line by line: a flood of forgeries
       // becomes a few notes and a summary.
-      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.random, this.keys).reply);
+      this.endpoint.reply(from, req.rid, handleCommand(this.current, req, from, this.picks, this.keys).reply);
       this.drops.note('forged commands', `refused ${req.type} from ${formatAddress(from)}: ${forged}`);
       return;
     }
     const who = req.name || formatAddress(from);
     this.detector?.heard(req.name);
     this.trace(who, 'manager', () => commandLine(req));
-    const outcome = handleCommand(this.current, req, from, this.random, this.keys);
+    const outcome = handleCommand(this.current, req, from, this.picks, this.keys);
     const changed = outcome.state !== this.current;
     const resets = outcome.reset === undefined ? [] : this.resetSends(outcome.reset.notify, outcome.reset.reason, outcome.state.dhts);
     if (!this.persist(outcome.state, { to: { ip: from.ip, port: from.port }, rid: req.rid, body: outcome.reply }, resets)) return;

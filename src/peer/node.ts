@@ -10,6 +10,7 @@ import { Endpoint, type ReplyBody, type RequestOptions, type TransportEvent } fr
 import { HeldOutput } from '../transport/held-output.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
 import { NoteLimiter } from '../transport/note-limiter.js';
+import { RetransmitNotes } from '../transport/retransmit-notes.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { CONFIRM_BUDGET_MS, DEFAULT_BATCH_BYTES, FORWARD_MEMORY_MS, HEARTBEAT_INTERVAL_MS, SEEN_TTL_MS } from '../transport/timing.js';
 import { Heartbeat } from './liveness/heartbeat.js';
@@ -190,6 +191,8 @@ export class PeerNode {
   /** Notes about dropped input, summarised in a flood; and about repeats answered from the cache. */
   private readonly drops: NoteLimiter;
   private readonly repeats: NoteLimiter;
+  /** Notes about requests sent again: a line per request per 5 s and a last one (issue 15). */
+  private readonly retransmits: RetransmitNotes;
 
   constructor(options: PeerOptions) {
     this.manager = options.manager;
@@ -213,6 +216,7 @@ export class PeerNode {
     this.years = new YearCache(this.dataDir);
     this.drops = new NoteLimiter(this.clock, (text) => this.note(text, 'warn'));
     this.repeats = new NoteLimiter(this.clock, (text) => this.note(text));
+    this.retransmits = new RetransmitNotes(this.clock, (text, level) => this.note(text, level));
   }
 
   get name(): string | null {
@@ -503,6 +507,8 @@ export class PeerNode {
       case 'send':
       case 'recv': {
         const msg = e.msg;
+        // The answer to a request sent again ends its retransmission notes.
+        if (e.kind === 'recv' && this.retransmits.size > 0) this.retransmits.answered(msg.rid);
         // A rebuild's fetches (issue 12) are summarised by the leader that collects them (gather.ts).
         if (msg.type === 'fetch' || msg.type === 'fetch-result') return;
         if (msg.type === 'store' || msg.type === 'store-ack') {
@@ -522,10 +528,10 @@ export class PeerNode {
       }
       case 'retransmit':
         if (e.msg.type === 'store' || e.msg.type === 'fetch') this.storeTraffic.retransmits++;
-        else this.note(`retransmitting ${e.msg.type} to ${this.nameOf(e.to)} (attempt ${e.attempt + 1})`);
+        else this.retransmits.resent(e.msg.rid, e.msg.type, this.nameOf(e.to), e.attempt + 1);
         return;
       case 'timeout':
-        this.note(`no response from ${side === 'manager' ? 'manager' : this.nameOf(e.to)} to ${e.msg.type}`, 'warn');
+        this.retransmits.timedOut(e.msg.rid, e.msg.type, side === 'manager' ? 'manager' : this.nameOf(e.to));
         return;
       case 'malformed':
         this.dropped.malformed++;

@@ -3,55 +3,20 @@
 // peer names and years, history recalls, labels are coloured, and Ctrl-C or Ctrl-D leaves no
 // process behind. Skips, saying so, without tmux. Real processes, peer ports 27500-27799.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { MAIN_SCRIPT } from '../../src/cli/processes.js';
 import { nodeProcessesNaming, syntheticData, type TempData } from './cluster-cli.js';
+import { Pane as TmuxPane, shellQuote, TMUX } from './tmux-pane.js';
 
 const PORTS = '27500-27799';
-const TMUX = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((p) => existsSync(p)) ?? null;
 const SKIP = TMUX === null ? 'tmux is not installed: the pseudo-terminal tests of the cluster prompt are skipped' : false;
 const EXIT_MARK = 'cluster exited with status';
 
-/** One tmux server of our own (its own socket), one session, one pane running the cluster. */
-class Pane {
-  private readonly socket = `stormdht-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-
-  constructor(command: string) {
-    this.tmux('new-session', '-d', '-x', '200', '-y', '50', '-s', 'cluster', command);
-  }
-
-  /** Sends keys (tmux key names or literal text); each call is one write to the terminal. */
-  keys(...keys: string[]): void {
-    this.tmux('send-keys', '-t', 'cluster', ...keys);
-  }
-
-  /** The pane's text, with its scrollback; `escapes` keeps the colour codes. */
-  text(escapes = false): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', 'cluster', ...(escapes ? ['-e'] : []));
-  }
-
-  /** The last non-blank line: the prompt and what is typed after it (with -J, trailing spaces kept). */
-  lastLine(): string {
-    return this.text().split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
-  }
-
-  /** Polls the pane until `test` passes; fails with the pane's text after `timeoutMs`. */
-  async waitFor(what: string, test: (pane: Pane) => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!test(this)) {
-      if (Date.now() > deadline) assert.fail(`no ${what} within ${timeoutMs} ms; the pane reads:\n${this.text()}`);
-      await sleep(50);
-    }
-  }
-
-  waitForText(text: string, timeoutMs?: number): Promise<void> {
-    return this.waitFor(JSON.stringify(text), (p) => p.text().includes(text), timeoutMs);
-  }
-
+/** The cluster's pane: the shared tmux pane (tmux-pane.ts) with the cluster prompt's own moves. */
+class Pane extends TmuxPane {
   /** Types `line` and Enter, then waits for `expect` to appear. */
   async type(line: string, expect: string): Promise<void> {
     this.keys(line, 'Enter');
@@ -71,14 +36,6 @@ class Pane {
     await this.waitFor(`${count} pids`, (p) => p.text().split('pid ').length - before >= count);
     const rows = this.text().split('\n').filter((l) => l.trim() !== '').slice(-count - 2);
     return rows.flatMap((r) => /^ {2}[a-z]+ +pid (\d+) +running/.exec(r)?.[1] ?? []).map(Number);
-  }
-
-  kill(): void {
-    spawnSync(TMUX!, ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
-  }
-
-  private tmux(...args: string[]): string {
-    return execFileSync(TMUX!, ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 }
 
@@ -101,9 +58,9 @@ interface Setup {
 }
 
 /** Runs `stormdht <args>` in a pane until `ready`; the shell then prints its exit status and waits, so the pane stays readable. */
-async function startInPane(data: TempData, args: readonly string[], ready: (p: Pane) => boolean): Promise<Setup> {
+async function startInPane(data: TempData, args: readonly string[], ready: (p: TmuxPane) => boolean): Promise<Setup> {
   const history = path.join(data.dir, 'history');
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const q = shellQuote;
   const command = [process.execPath, MAIN_SCRIPT, ...args, '--data-dir', data.dir, '--port-range', PORTS].map(q).join(' ');
   const pane = new Pane(`env STORMDHT_HISTORY=${q(history)} NO_COLOR= TERM=xterm-256color ${command}; echo "${EXIT_MARK} $?"; sleep 600`);
   const close = () => {

@@ -203,7 +203,9 @@ test('human mode: the register reply line, query field lines, id-seq, the not-fo
       await hannah.waitFor('frobnicate FAILURE (unknown command)', from);
       hannah.send('deregister hannah');
       await hannah.waitFor('manager → hannah: deregister SUCCESS', from);
-      assert.equal(await hannah.exited, 0, `exit status after deregister; stderr: ${hannah.stderr}`);
+      // A script in which a command failed exits 1 after its deregister, and says which (issue 15).
+      assert.equal(await hannah.exited, 1, `exit status after deregister; stderr: ${hannah.stderr}`);
+      assert.match(hannah.stderr, /stdin line \d+ "frobnicate": unknown command/);
     } finally {
       await hannah.stop();
     }
