@@ -87,7 +87,7 @@ export function helpText(names: readonly string[]): string {
   const peerLines = PEER_COMMANDS.map((c) => `  ${USAGE[c]!}`);
   const own: ReadonlyArray<readonly [string, string]> = [
     ['status [<peer>]', 'the state of every peer (or of one)'],
-    ['peers', 'the peers, their processes and the manager'],
+    ['peers', "every process, and each peer's state and p-port from the manager"],
     ['kill <peer>', "SIGKILL the peer's process: a crash, which the manager finds in about 2.5 s"],
     ['restart <peer>', 'start the peer again (killing a running one first) and register it'],
     ['help', 'this list'],

@@ -32,8 +32,21 @@ export class SessionError extends Error {
 /** The exit of a process: its code, or the signal's name. */
 export type ExitStatus = number | string;
 
+/** The cluster's own members request being hidden: its peer, the manager's trace lines still to come. */
+interface Hiding {
+  readonly peer: string;
+  managerLines: number;
+  until: number;
+  resultSeen?: boolean;
+}
+
+/** How long after the cluster's own members request its late trace lines are still hidden, in ms. */
+const HIDE_MS = 1_000;
+
 export class ClusterSession {
   private readonly peers = new Map<string, JsonChild>();
+  /** The cluster's own members request, whose lines are not shown. */
+  private hiding: Hiding | null = null;
   private readonly exits = new Map<string, ExitStatus>();
   /** The peer whose command is running, and how to ask the user for a line it prompts for. */
   private asking: { readonly name: string; readonly ask: AskLine } | null = null;
@@ -55,6 +68,7 @@ export class ClusterSession {
     let session: ClusterSession | null = null;
     const onLine = (label: string, line: JsonLine) => {
       if (session !== null) session.lastLineAt = Date.now();
+      if (session?.hidden(label, line)) return;
       options.onLine(label, line);
     };
     const manager = await startManager({ onLine, extraArgs });
@@ -155,6 +169,41 @@ export class ClusterSession {
       { label: MANAGER_LABEL, pid: this.manager.proc.child.pid, exit: undefined },
       ...this.names.map((name) => ({ label: name, pid: this.process(name).child.pid, exit: this.exits.get(name) })),
     ];
+  }
+
+  /**
+   * Runs `members <name>` on the peer for the cluster's own use (the `peers` command), without
+   * printing its lines or the manager's trace of it. Null when the peer's process has exited or
+   * the manager refused (the peer is not registered).
+   */
+  async members(name: string): Promise<JsonLine | null> {
+    if (this.exits.get(name) !== undefined) return null;
+    const hiding: Hiding = { peer: name, managerLines: 2, until: Date.now() + HIDE_MS };
+    this.hiding = hiding;
+    try {
+      const result = await this.process(name).run(`members ${name}`);
+      return result.ok === true ? result : null;
+    } finally {
+      hiding.until = Math.min(hiding.until, Date.now() + HIDE_MS);
+      hiding.resultSeen = true;
+    }
+  }
+
+  /** True for a line of the cluster's own `members` request, which is not shown. */
+  private hidden(label: string, line: JsonLine): boolean {
+    const h = this.hiding;
+    if (h === null) return false;
+    if (Date.now() > h.until || (h.resultSeen === true && h.managerLines <= 0)) {
+      this.hiding = null;
+      return false;
+    }
+    const isMembersTrace = line.type === 'event' && line.event === 'trace' && String(line.text).startsWith('members') && (line.from === h.peer || line.to === h.peer);
+    if (label === MANAGER_LABEL && isMembersTrace) {
+      h.managerLines--;
+      return true;
+    }
+    if (label !== h.peer) return false;
+    return isMembersTrace || (line.type === 'result' && line.command === 'members' && h.resultSeen !== true);
   }
 
   private spawn(name: string): JsonChild {

@@ -6,6 +6,7 @@ import { complete, helpText, route, type Route } from './cluster-router.js';
 import { MANAGER_LABEL, type LabelledOutput } from './cluster-output.js';
 import { SessionError, type ClusterSession } from './cluster-session.js';
 import type { JsonLine } from './processes.js';
+import type { MemberEntry } from '../wire/messages.js';
 
 /**
  * What a line did. `ok` is false when the line went wrong: a refused line (unknown command or
@@ -72,7 +73,7 @@ export class ClusterShell {
         this.output.plain(helpText(this.session.names));
         return { kind: 'done', ok: true, result: null, statuses: new Map() };
       case 'peers':
-        this.output.plain(this.peersText());
+        this.output.plain(peersText(this.session, await this.registry()));
         return { kind: 'done', ok: true, result: null, statuses: new Map() };
       case 'status':
         return this.status(r.peer === null ? this.session.names : [r.peer], ask);
@@ -134,17 +135,39 @@ export class ClusterShell {
     return { kind: 'done', ok: true, result: null, statuses };
   }
 
-  private peersText(): string {
-    const m = this.session.manager;
-    const rows = this.session.pids().map(({ label, pid, exit }) => {
-      const where = label === MANAGER_LABEL ? `, listening on ${m.ip}:${m.port}` : '';
-      return `  ${label.padEnd(16)}pid ${String(pid ?? '-').padEnd(8)}${exit === undefined ? 'running' : `exited (status ${exit})`}${where}`;
-    });
-    return [`${this.session.names.length} peers and the manager:`, ...rows].join('\n');
+  /**
+   * The manager's registry, asked (quietly) through the first running peer it knows: each peer's
+   * state and p-port by name. Empty when no running peer is registered.
+   */
+  private async registry(): Promise<ReadonlyMap<string, MemberEntry>> {
+    for (const name of this.session.names) {
+      let result: JsonLine | null = null;
+      try {
+        result = await this.session.members(name);
+      } catch {
+        continue;
+      }
+      if (result !== null) return new Map(((result.peers ?? []) as MemberEntry[]).map((p) => [p.name, p]));
+    }
+    return new Map();
   }
 
   private fail(error: string): Outcome {
     this.output.error(error);
     return { kind: 'done', ok: false, error };
   }
+}
+
+/** `peers`: every process, its pid and whether it runs; each peer's state and p-port from the manager's registry. */
+export function peersText(session: Pick<ClusterSession, 'names' | 'manager' | 'pids'>, registry: ReadonlyMap<string, MemberEntry>): string {
+  const m = session.manager;
+  const rows = session.pids().map(({ label, pid, exit }) => {
+    const proc = `pid ${String(pid ?? '-').padEnd(8)}${(exit === undefined ? 'running' : `exited (status ${exit})`).padEnd(23)} `;
+    if (label === MANAGER_LABEL) return `  ${label.padEnd(16)}${proc}listening on ${m.ip}:${m.port}`;
+    const entry = registry.get(label);
+    const where = entry === undefined ? 'not registered' : `${entry.state.padEnd(7)}${entry.ip}:${entry.port}`;
+    return `  ${label.padEnd(16)}${proc}${where}`;
+  });
+  const registered = session.names.filter((n) => registry.has(n)).length;
+  return [`${session.names.length} peers (${registered} registered) and the manager:`, ...rows].join('\n');
 }

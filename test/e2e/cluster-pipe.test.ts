@@ -251,7 +251,10 @@ describe('cluster --replicas 2: kill <peer> is a crash, and the ring heals from 
     const killed = await c.run(`kill ${victim}`, (x) => x.kind === 'plain' && x.text.startsWith(`${victim}: process `));
     assert.match(killed.at(-1)!, new RegExp(`^${victim}: process \\d+ killed with SIGKILL, as in a crash`));
     const peers = await c.run('peers', (x) => x.kind === 'plain' && x.text.trimStart().startsWith('erin '));
-    assert.ok(peers.some((x) => new RegExp(`^ {2}${victim} +pid \\d+ +exited \\(status SIGKILL\\)$`).test(x)), peers.join('\n'));
+    assert.ok(peers.some((x) => new RegExp(`^ {2}${victim} +pid \\d+ +exited \\(status SIGKILL\\) +InDHT +127\\.0\\.0\\.1:\\d+$`).test(x)), peers.join('\n'));
+    // The states and p-ports come from the manager's registry (issue 15), asked without a trace.
+    assert.ok(peers.some((x) => /^ {2}alice +pid \d+ +running +Leader +127\.0\.0\.1:\d+$/.test(x)), peers.join('\n'));
+    assert.ok(!peers.some((x) => /members/.test(x)), `the cluster's own members request is not shown:\n${peers.join('\n')}`);
 
     // While it is dead (found, then being repaired) every record it owned is answered by a copy.
     for (const record of ownedBy(1, 4)) await expectRecord(outside, record);

@@ -7,6 +7,7 @@ import { BUILTINS, complete, helpText, PEER_COMMANDS, route } from '../../src/cl
 import { DEFAULT_NAMES, peerNames } from '../../src/cli/cluster-main.js';
 import { colourWanted, painter } from '../../src/cli/colour.js';
 import { USAGE } from '../../src/peer/commands.js';
+import { peersText } from '../../src/cli/cluster-shell.js';
 import { UsageError } from '../../src/cli/usage.js';
 
 const NAMES = ['alice', 'bob', 'carol', 'dave'];
@@ -137,4 +138,23 @@ test('restart <peer> is the cluster\'s own: it names one peer of the cluster, an
   assert.deepEqual(complete('rest', NAMES, []), [['restart '], 'rest']);
   assert.deepEqual(complete('restart c', NAMES, []), [['carol '], 'c']);
   assert.match(helpText(NAMES), /restart <peer> +start the peer again/);
+});
+
+test('peers: each process with its pid, and each peer with its state and p-port from the registry, or "not registered"', () => {
+  const session = {
+    names: ['alice', 'bob'],
+    manager: { ip: '127.0.0.1', port: 7000 },
+    pids: () => [
+      { label: 'manager', pid: 10, exit: undefined },
+      { label: 'alice', pid: 11, exit: undefined },
+      { label: 'bob', pid: 12, exit: 'SIGKILL' },
+    ],
+  } as unknown as Parameters<typeof peersText>[0];
+  const text = peersText(session, new Map([['alice', { name: 'alice', state: 'Leader', ip: '127.0.0.1', port: 7002 }]]));
+  assert.deepEqual(text.split('\n'), [
+    '2 peers (1 registered) and the manager:',
+    '  manager         pid 10      running                 listening on 127.0.0.1:7000',
+    '  alice           pid 11      running                 Leader 127.0.0.1:7002',
+    '  bob             pid 12      exited (status SIGKILL) not registered',
+  ]);
 });
