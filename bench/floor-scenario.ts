@@ -1,7 +1,7 @@
 // What one hop costs on this machine with no protocol at all: a Node process sends a 100-byte UDP
 // datagram on 127.0.0.1 to another Node process (udp-echo.ts), which sends it straight back, one at
 // a time (stop and wait), so each datagram finds its receiver asleep, as each hop of a query does.
-// Half a round trip is the floor under every hop of a query's path (docs: README, Benchmarks).
+// Half a round trip is the floor under every hop of a query's path (docs/benchmarks.md).
 import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';

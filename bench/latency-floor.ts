@@ -2,7 +2,7 @@
 // query's exact path, doing nothing but pass datagrams of a query's sizes on. The benchmark writes
 // a line to the querier's stdin; the querier sends query-dht to the "manager", which answers; the
 // querier sends find-event to ring node A, A passes it to B, B to C (the three hops of an average
-// hot-potato query, README: Benchmarks), and C sends the find-result to the querier, which writes
+// hot-potato query, docs/benchmarks.md), and C sends the find-result to the querier, which writes
 // a result line to its stdout. Timed from the benchmark's write of the line to its reading of the
 // result line, one at a time (stop and wait), exactly as ProcCluster.run times stormdht's query,
 // and read through readline and JSON.parse as JsonChild reads a peer's lines.

@@ -7,6 +7,7 @@ import { ClusterShell } from './cluster-shell.js';
 import { historyFile, PromptTerminal } from './cluster-terminal.js';
 import { yearsIn } from './demo-data.js';
 import type { LineReader } from './line-reader.js';
+import type { OutputMode } from './output-mode.js';
 
 export interface ClusterOptions {
   readonly names: readonly string[];
@@ -16,6 +17,10 @@ export interface ClusterOptions {
   readonly replicas?: number;
   /** The manager's --seed: its picks repeat (issue 15). */
   readonly seed?: number;
+  /** human (the default), quiet (--quiet: results only) or json (--json: a JSON object per line). */
+  readonly mode?: OutputMode;
+  /** Hold each line this long (ms) to print the processes' lines in the order they happened (the demo); 0: as they come. */
+  readonly holdMs?: number;
 }
 
 /** Exit statuses after a signal: 128 + its number. */
@@ -39,7 +44,13 @@ export class ClusterApp {
   static async open(options: ClusterOptions): Promise<ClusterApp> {
     let app: ClusterApp | null = null;
     const write = (text: string) => (app?.terminal ? app.terminal.write(text) : process.stdout.write(`${text}\n`));
-    const output = new LabelledOutput(options.names, colourWanted(process.stdout), write);
+    // --quiet: a process's warnings go to stderr, or above the prompt on a terminal.
+    const warn = (text: string) => (app?.terminal ? app.terminal.write(text) : process.stderr.write(`${text}\n`));
+    const output = new LabelledOutput(options.names, colourWanted(process.stdout), write, {
+      warn,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(options.holdMs === undefined ? {} : { holdMs: options.holdMs }),
+    });
     const session = await ClusterSession.start({ ...options, onLine: (label, line) => output.child(label, line) });
     const opened = new ClusterApp(new ClusterShell(session, output, () => yearsIn(options.dataDir)), output);
     app = opened;
@@ -88,9 +99,11 @@ export class ClusterApp {
       onInterrupt: () => this.interrupt('SIGINT'),
     });
     this.terminal = terminal;
-    this.output.plain('type help for the commands, quit or Ctrl-D to stop the cluster');
+    this.output.note('type help for the commands, quit or Ctrl-D to stop the cluster');
+    // In --json every line run is in the output (a command event), typed or not.
+    const echo = this.output.mode === 'json';
     for (let line = await terminal.next(); line !== null; line = await terminal.next()) {
-      const outcome = await this.shell.execute(line, () => terminal.next(ANSWER_PROMPT));
+      const outcome = await this.shell.execute(line, () => terminal.next(ANSWER_PROMPT), echo);
       if (outcome.kind === 'quit') break;
     }
     this.terminal = null;
@@ -107,6 +120,7 @@ export class ClusterApp {
     await this.session.close();
     // After every process has stopped, so that no late line of theirs comes after it.
     if (lastWords !== undefined) this.output.announce(lastWords);
+    this.output.flush();
     process.exit(status);
   }
 
@@ -117,6 +131,9 @@ export class ClusterApp {
     this.terminal?.close(); // ends runPrompt's loop
     this.terminal = null;
     this.output.plain(`${atPrompt ? '\n' : ''}${signal === 'SIGINT' ? 'interrupted' : signal}: stopping the manager and every peer`);
-    this.interrupted = this.session.close().then(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
+    this.interrupted = this.session.close().then(() => {
+      this.output.flush();
+      return process.exit(SIGNAL_EXIT[signal] ?? 1);
+    });
   }
 }

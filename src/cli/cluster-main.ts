@@ -2,10 +2,11 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { checkPeerName } from '../manager/validate.js';
 import { ClusterApp } from './cluster-app.js';
-import { MANAGER_LABEL } from './cluster-output.js';
+import { RESERVED_LABELS } from './cluster-output.js';
 import { describeDemoData, resolveClusterDataDir, yearsIn } from './demo-data.js';
 import { LineReader } from './line-reader.js';
 import { parse, parseIntegerOption, parsePortRange, parseReplicas } from './options.js';
+import { outputMode } from './output-mode.js';
 import { CLUSTER_USAGE, MAX_SEED, UsageError } from './usage.js';
 
 /** The peers' names when only a number is given: the demo's six, then more of the usual cast. */
@@ -28,6 +29,8 @@ export async function clusterMain(argv: string[]): Promise<void> {
       script: { type: 'string' },
       replicas: { type: 'string' },
       seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
     CLUSTER_USAGE,
   );
@@ -41,6 +44,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
   if (portRange !== undefined) parsePortRange(portRange, CLUSTER_USAGE);
   const replicas = parseReplicas(values.replicas, CLUSTER_USAGE);
   const seed = parseIntegerOption(values.seed, '--seed', 0, MAX_SEED, CLUSTER_USAGE);
+  const mode = outputMode(values.json, values.quiet, CLUSTER_USAGE);
   const script = values.script as string | undefined;
   if (script !== undefined) {
     try {
@@ -60,9 +64,10 @@ export async function clusterMain(argv: string[]): Promise<void> {
     ...(portRange === undefined ? {} : { portRange }),
     ...(replicas === undefined ? {} : { replicas }),
     ...(seed === undefined ? {} : { seed }),
+    mode,
   });
   const years = yearsIn(data.dir);
-  app.output.plain(
+  app.output.note(
     data.synthetic
       ? describeDemoData(data.synthetic)
       : `data: ${data.dir} (${years.length > 0 ? `years ${years.join(', ')}` : 'no details-YYYY.csv there'})`,
@@ -90,7 +95,7 @@ export function peerNames(peers: string | undefined, list: string | undefined): 
   for (const name of names) {
     const problem = checkPeerName(name);
     if (problem) throw new UsageError(`--names: ${problem}`, CLUSTER_USAGE);
-    if (name === MANAGER_LABEL) throw new UsageError(`--names: "${MANAGER_LABEL}" labels the manager's lines; pick another name`, CLUSTER_USAGE);
+    if (RESERVED_LABELS.includes(name)) throw new UsageError(`--names: "${name}" labels the ${name}'s lines; pick another name`, CLUSTER_USAGE);
   }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new UsageError(`--names: "${twice}" is given twice`, CLUSTER_USAGE);

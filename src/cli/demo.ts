@@ -31,12 +31,28 @@ const DEMO_REPLICAS = 2;
 const REPAIR_WAIT_MS = 60_000;
 
 /**
- * After each step the demo waits until no process has printed for this long (ms), at most
- * SETTLE_MAX_MS: the trace lines of a query's or a rebuild's last hops may still be on their way
- * through the pipes when its result is in, and they belong to the step.
+ * A step ends once its commands' results are in and then no process has printed for
+ * SETTLE_QUIET_MS (at most SETTLE_MAX_MS after that): the trace lines of a query's or a rebuild's
+ * last hops may still be on their way through the pipes when its result is in, and they belong
+ * to the step.
  */
 const SETTLE_QUIET_MS = 100;
-const SETTLE_MAX_MS = 2_000;
+const SETTLE_MAX_MS = 5_000;
+
+/**
+ * Within a step, a command starts once no process has printed for this long (ms): a process
+ * prints a message's trace after sending it, so the last hop's line may follow the result that
+ * it caused, and it belongs to the command before.
+ */
+const COMMAND_QUIET_MS = 25;
+
+/**
+ * Every line is held this long (ms) before it is printed, and the lines are printed in the order
+ * they happened (time-order.ts: the processes stamp their lines). A line that a busy process
+ * printed before the next step's header, but that came through its pipe up to this much later,
+ * still comes out in its step, and in its place in it.
+ */
+const ORDER_HOLD_MS = 250;
 
 /** What the steps learn as they go: names fixed by the manager's random choices. */
 interface DemoState {
@@ -278,9 +294,9 @@ export async function demoMain(argv: string[]): Promise<void> {
   if (typeof values.secret === 'string') process.env.STORMDHT_SECRET = values.secret;
   const demo = demoData(values['data-dir'] as string | undefined, values.synthetic === true);
 
-  const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, replicas, ...(portRange === undefined ? {} : { portRange }) });
-  app.output.plain(describeDemoData(demo));
-  app.output.plain(
+  const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, replicas, holdMs: ORDER_HOLD_MS, ...(portRange === undefined ? {} : { portRange }) });
+  app.output.note(describeDemoData(demo));
+  app.output.note(
     replicas >= 2
       ? `replicas: the DHT keeps ${replicas} copies of every record, so a crash loses none (--replicas 1 plays SPEC's DHT, without the crash step)`
       : "replicas: 1, SPEC's DHT: every record on its owner alone (the default, --replicas 2, adds a crash healed from the copies)",
@@ -292,7 +308,7 @@ export async function demoMain(argv: string[]): Promise<void> {
   }
   app.output.announce('demo complete: every step gave the expected result');
   if (process.stdin.isTTY === true && process.stdout.isTTY === true) {
-    app.output.plain('the cluster stays up: every peer has left the system, and "register <name>" starts its process again');
+    app.output.note('the cluster stays up: every peer has left the system, and "register <name>" starts its process again');
     await app.runPrompt();
   }
   return app.exit(0);
@@ -311,12 +327,14 @@ function demoData(dataDir: string | undefined, synthetic: boolean): DemoData {
 /** Announces and plays every step in order; throws at the first unexpected result. */
 async function play(shell: ClusterShell, state: DemoState): Promise<void> {
   const noAnswer = async () => null; // the demo's peers read the year file, so none prompts
+  const session = shell.session;
   const execute = async (line: string) => {
+    // The lines of the command before, printed just after its result (a hop's trace), first.
+    await session.settled(COMMAND_QUIET_MS, SETTLE_MAX_MS);
     const outcome = await shell.execute(line, noAnswer, true);
     if (outcome.kind === 'done' && outcome.ok) return outcome;
     throw new Error(outcome.kind === 'done' ? outcome.error : `"${line}" gave no result`);
   };
-  const session = shell.session;
   const prompt: DemoPrompt = {
     run: async (line) => {
       const { result } = await execute(line);
@@ -336,7 +354,7 @@ async function play(shell: ClusterShell, state: DemoState): Promise<void> {
     },
     say: async (text) => {
       await session.settled(SETTLE_QUIET_MS, SETTLE_MAX_MS);
-      shell.output.plain(text);
+      shell.output.note(text);
     },
   };
   for (const [i, step] of demoSteps(state.replicas).entries()) {

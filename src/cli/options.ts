@@ -6,6 +6,7 @@ import { isValidYear } from '../data/csv.js';
 import { describeTried, holdsYearFiles, searchDataDir, type DataSearchResult } from '../data/data-search.js';
 import { checkIpv4 } from '../manager/validate.js';
 import { NO_FAULTS, parseFaults, type FaultConfig } from '../transport/faults.js';
+import { resolveHost, type LookupIpv4 } from '../transport/host-names.js';
 import { MAX_DATAGRAM_BYTES } from '../wire/codec.js';
 import { MAC_OVERHEAD_BYTES } from '../wire/mac.js';
 import type { PortRange } from '../peer/node.js';
@@ -66,6 +67,18 @@ export function parseIp(text: string | undefined, what: string, usage: string): 
   const problem = checkIpv4(text);
   if (problem) throw new UsageError(`${what}: ${problem}`, usage);
   return text;
+}
+
+/**
+ * An IPv4 address or a host name (issue 15), as parseIp checks the address. A name is resolved
+ * here, once, and only its IPv4 address is used from then on; a name that does not resolve is a
+ * bad argument like any other, in one line that says why.
+ */
+export async function parseHost(text: string | undefined, what: string, usage: string, lookupIpv4?: LookupIpv4): Promise<string> {
+  if (text === undefined) throw new UsageError(`missing ${what}`, usage);
+  const host = await resolveHost(text, lookupIpv4);
+  if (!host.ok) throw new UsageError(`${what}: ${host.error}`, usage);
+  return parseIp(host.ip, what, usage);
 }
 
 /** `LO-HI` with 1024 ≤ LO < HI ≤ 65535 (SPEC §2). */

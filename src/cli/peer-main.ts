@@ -7,11 +7,13 @@ import { DEFAULT_PIPELINE, MAX_PIPELINE, runCommands } from './command-pipeline.
 import { LineReader } from './line-reader.js';
 import { bindUdp } from '../transport/udp-socket.js';
 import { faultyBind, formatFaults, hasFaults } from '../transport/faults.js';
-import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseIntegerOption, parseIp, parsePort, parsePortRange, parseSecretOption, peerDataDir } from './options.js';
+import { parse, parseBatchBytes, parseChoice, parseFaultOption, parseHost, parseIntegerOption, parsePort, parsePortRange, parseSecretOption, peerDataDir } from './options.js';
 import { OrderedOutput } from './ordered-output.js';
+import { lineTime } from './time-order.js';
 import { watchParent } from './parent-watch.js';
 import { asksForEventId, commandPrompt, consoleOutput, endOfInputMessage, EVENT_ID_PROMPT, FailureTally, isQuit, missingEventId, peerInput, runLine } from './peer-console.js';
-import { humanOutput, jsonOutput } from './peer-output.js';
+import { humanOutput, jsonOutput, quietOutput } from './peer-output.js';
+import { outputMode } from './output-mode.js';
 import { PeerTerminal } from './peer-terminal.js';
 import { PEER_USAGE, UsageError } from './usage.js';
 
@@ -23,6 +25,7 @@ export async function peerMain(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       'port-range': { type: 'string' },
       json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
       faults: { type: 'string' },
       'batch-bytes': { type: 'string' },
       routing: { type: 'string' },
@@ -38,7 +41,7 @@ export async function peerMain(argv: string[]): Promise<void> {
     return;
   }
   if (positionals.length !== 2) throw new UsageError(`expected <manager-ip> <manager-port>, got ${positionals.length} arguments`, PEER_USAGE);
-  const managerIp = parseIp(positionals[0], 'manager-ip', PEER_USAGE);
+  const managerIp = await parseHost(positionals[0], 'manager-ip', PEER_USAGE);
   const managerPort = parsePort(positionals[1], 'manager-port', PEER_USAGE);
   const portRange = values['port-range'] === undefined ? undefined : parsePortRange(values['port-range'] as string, PEER_USAGE);
   const { dir: dataDir, note: dataNote } = peerDataDir(values['data-dir']);
@@ -49,6 +52,7 @@ export async function peerMain(argv: string[]): Promise<void> {
   const storeEncoding = parseChoice(values['store-encoding'], '--store-encoding', STORE_ENCODINGS, PEER_USAGE);
   const secret = parseSecretOption(values.secret);
   const pipeline = parseIntegerOption(values.pipeline, '--pipeline', 1, MAX_PIPELINE, PEER_USAGE) ?? DEFAULT_PIPELINE;
+  const mode = outputMode(values.json, values.quiet, PEER_USAGE);
 
   // Who feeds stdin (peer-console.ts): a person at a terminal gets a prompt, drawn only where it is
   // seen (stdout a terminal too); a script's exit status says whether a command failed.
@@ -57,7 +61,9 @@ export async function peerMain(argv: string[]): Promise<void> {
   const output = terminal?.output ?? new CoalescedWriter(process.stdout);
   const write = (line: string) => output.line(line);
   const footer = terminal?.footer ?? { set: (lines: readonly string[]) => output.setFooter(lines), columns: () => process.stdout.columns || 80 };
-  const out = new OrderedOutput(values.json ? jsonOutput(write) : consoleOutput(humanOutput(write, footer), write));
+  // --quiet: results only; a warning goes to stderr (above the prompt on a terminal), after what came before it.
+  const warn = (line: string) => (terminal !== null ? write(line) : (output.flush(), process.stderr.write(`${line}\n`)));
+  const out = new OrderedOutput(mode === 'json' ? jsonOutput(write, lineTime) : consoleOutput(mode === 'quiet' ? quietOutput(write, warn) : humanOutput(write, footer), write));
   const node = new PeerNode({
     manager: { ip: managerIp, port: managerPort },
     dataDir,

@@ -46,12 +46,45 @@ export function eventJson(e: PrintedEvent): Record<string, unknown> {
   }
 }
 
-export function jsonOutput(write: Write): PeerOutput {
+/**
+ * The --json output. With `stamp`, every event line also has `at`: when it was printed, in ms since
+ * the epoch to the µs (time-order.ts's lineTime), so that the cluster can put the lines of several
+ * processes in the order they happened. Result lines stay exactly as SPEC §14 shows them.
+ */
+export function jsonOutput(write: Write, stamp?: () => number): PeerOutput {
   return {
     // Progress is for a terminal's eyes only: --json output has nothing of the sort.
-    event: (e) => e.kind !== 'progress' && write(JSON.stringify(eventJson(e))),
+    event: (e) => e.kind !== 'progress' && write(JSON.stringify(stamp === undefined ? eventJson(e) : { ...eventJson(e), at: stamp() })),
     result: (r) => write(JSON.stringify(resultJson(r))),
   };
+}
+
+/**
+ * The --quiet output (issue 15): each command's human result lines and nothing else, as redis-cli
+ * prints. No trace, no note, no counts, no progress bar. A warning still goes to `warn` (stderr,
+ * or above a terminal's prompt), and a D1 prompt, a question for the user, is still asked.
+ */
+export function quietOutput(write: Write, warn: Write): PeerOutput {
+  const print = (line: Record<string, unknown>) => {
+    const q = quietLines(line);
+    q.out.forEach(write);
+    q.warn.forEach(warn);
+  };
+  return {
+    event: (e) => e.kind !== 'progress' && print(eventJson(e)),
+    result: (r) => print(resultJson(r)),
+  };
+}
+
+/**
+ * What --quiet shows of a JSON line (a peer's own, or a child's in the cluster): a result's human
+ * lines and a prompt's question (out), a warning (warn), and nothing of anything else.
+ */
+export function quietLines(line: Record<string, unknown>): { readonly out: string[]; readonly warn: string[] } {
+  if (line.type === 'result') return { out: resultLines(line), warn: [] };
+  if (line.type === 'event' && line.event === 'prompt') return { out: eventLines(line), warn: [] };
+  if (line.type === 'event' && line.event === 'note' && line.level === 'warn') return { out: [], warn: eventLines(line) };
+  return { out: [], warn: [] };
 }
 
 /** Where the human output may draw a progress bar: a terminal's footer (see CoalescedWriter). */

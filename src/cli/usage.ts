@@ -9,12 +9,13 @@ const FAULTS_HELP = `  --faults SPEC        inject faults into every datagram se
 export const MAIN_USAGE = `stormdht — a distributed hash table over UDP for the NOAA Storm Events data
 
 usage:
-  stormdht manager <port> [--host IP] [--json] [--replicas R] [--await-timeout S] [--faults SPEC] [--secret S]
-  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+  stormdht manager <port> [--host HOST] [--json] [--state-dir DIR] [--replicas R] [--await-timeout S]
+                   [--seed S] [--http PORT [--http-host HOST]] [--faults SPEC] [--secret S]
+  stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json | --quiet]
                 [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
                 [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
   stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI] [--replicas R]
-                   [--script FILE]
+                   [--seed S] [--script FILE] [--quiet | --json]
   stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
   stormdht sim [--seeds N] [--seed S] [--steps K] [--verbose] [--trace] [--secret S]
   stormdht data list | inspect <year> | generate <year> | import <file> | fetch <year> [--data-dir DIR]
@@ -28,15 +29,16 @@ export const MAX_REPLICAS = 9;
 /** The largest --seed: seeds are 32-bit (mulberry32). */
 export const MAX_SEED = 0xffffffff;
 
-export const MANAGER_USAGE = `usage: stormdht manager <port> [--host IP] [--json] [--state-dir DIR] [--replicas R] [--await-timeout S]
-                        [--seed S] [--faults SPEC] [--secret S]
+export const MANAGER_USAGE = `usage: stormdht manager <port> [--host HOST] [--json] [--state-dir DIR] [--replicas R] [--await-timeout S]
+                        [--seed S] [--http PORT [--http-host HOST]] [--faults SPEC] [--secret S]
 
-Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on IP
+Runs the manager: the registry of peers and the state of the single DHT. Binds UDP <port> on HOST
 (default 0.0.0.0); port 0 picks any free port. The first line printed gives the address and port.
 Runs until SIGINT or SIGTERM, then exits 0. Its failure detector suspects a peer whose heartbeats
 stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its first survivor.
 
-  --host IP            address to bind (default 0.0.0.0)
+  --host HOST          address to bind (default 0.0.0.0): an IPv4 address, or a host name such as
+                       localhost, resolved once at start to its IPv4 address
   --json               print one JSON object per line instead of the human trace
   --state-dir DIR      keep the registry, the DHT, its keys and the replies already sent in DIR
                        (created, mode 0700), each change on disk before it is announced; started
@@ -53,14 +55,23 @@ stop for 1 s and evicts it at 2.5 s; a DHT that lost a member is rebuilt by its 
   --seed S             make the manager's picks repeatable (0 to ${MAX_SEED}): the same commands in
                        the same order get the same ring and the same first node for each query
                        (keys, request ids and timing stay random)
+  --http PORT          serve the live view on HTTP PORT (0: any free port; the line after the first
+                       gives its address): a page that draws the ring, the records per member, the
+                       Free peers, each peer's traffic and the event log as they change; GET /state
+                       gives the view as JSON and GET /events the same as server-sent events.
+                       Read-only
+  --http-host HOST     address the live view binds (default 127.0.0.1: this machine only): an IPv4
+                       address, or a host name resolved once at start; 0.0.0.0 lets any machine watch
 ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
-export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json]
+export const PEER_USAGE = `usage: stormdht peer <manager-ip> <manager-port> [--data-dir DIR] [--port-range LO-HI] [--json | --quiet]
                      [--batch-bytes N] [--routing hot-potato|direct] [--placement ring|direct]
                      [--store-encoding deflate|json] [--pipeline N] [--faults SPEC] [--secret S]
 
-Runs a peer. It reads commands from stdin, one per line:
+Runs a peer of the manager at <manager-ip>:<manager-port>. <manager-ip> may be a host name, such
+as localhost, and so may register's <IPv4>: each is resolved once, to the IPv4 address used from
+then on. It reads commands from stdin, one per line:
   register <name> [<IPv4> <m-port> <p-port>]   register (no address: pick one and two free ports)
   setup-dht <name> <n> <YYYY>                   build a DHT of n peers from details-YYYY.csv
   query-dht <name> [<event-id>]                 look an event up (no id: a random one of the year)
@@ -88,7 +99,11 @@ same as when each command runs after the one before: each command's lines togeth
   --data-dir DIR       where details-YYYY.csv files are (default: the first of $STORMDHT_DATA_DIR,
                        ./data and ../shared/data/storm-events that holds one)
   --port-range LO-HI   ports "register <name>" picks from (default 7001-7499)
-  --json               print one JSON object per line (results and events) instead of the trace
+  --json               print one JSON object per line (results and events) instead of the trace;
+                       an event's "at" is when it was printed, in ms since the epoch (to the µs)
+  --quiet              print each command's result lines only, as redis-cli does: no trace, no
+                       notes; a warning goes to stderr (above the prompt on a terminal); not with
+                       --json
   --batch-bytes N      byte budget of one store datagram (default 1400: safe on a 1500-byte MTU path;
                        up to 59948, e.g. on loopback)
   --routing R          how this peer's queries travel: hot-potato (the protocol's, default) or direct
@@ -104,7 +119,7 @@ ${FAULTS_HELP}
 ${SECRET_HELP}`;
 
 export const CLUSTER_USAGE = `usage: stormdht cluster [--peers N] [--names a,b,c] [--data-dir DIR] [--port-range LO-HI]
-                        [--replicas R] [--seed S] [--script FILE]
+                        [--replicas R] [--seed S] [--script FILE] [--quiet | --json]
 
 Starts a manager and N peer processes on 127.0.0.1 and gives one prompt for all of them. Type the
 protocol's commands as a peer would (register alice, setup-dht alice 3 1996, query-dht bob 5536849);
@@ -130,13 +145,25 @@ otherwise it exits 0 at the end.
                      see stormdht manager --help); with 2 or more a ring survives a kill
   --seed S           the manager's --seed: the same lines get the same rings and the same first
                      node for each query, run after run (the README's walk-through uses --seed 42)
-  --script FILE      run the lines of FILE instead of reading stdin`;
+  --script FILE      run the lines of FILE instead of reading stdin
+  --quiet            print results only: each peer's result lines under its label, the answers of
+                     help, status, peers, kill and restart, and the cluster's errors; no echo of
+                     the lines run, no trace, no notes. A process's warnings go to stderr (above
+                     the prompt on a terminal)
+  --json             print one JSON object per line: each process's own --json lines (peer
+                     --json, manager --json) with "process" added, its name or "manager"; and the
+                     cluster's own lines as events of "process":"cluster": command (a line run),
+                     answer (a line given to a peer's prompt), message (the answer of help, peers,
+                     kill, restart), note, error. Not with --quiet`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
 
 Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
 a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
-its commands are shown as typed at the cluster prompt, with every process's output, labelled.
+its commands are shown as typed at the cluster prompt, with every process's output, labelled, in
+the order it happened. A step ends once its results are in and every process has gone quiet, so
+each step's lines stay under its header (the lines show about a quarter of a second late, the
+time a line held up in a busy process's pipe has to catch up).
 The DHT keeps R copies of every record (default 2), and before the teardown one more step kills
 the member that holds a queried record: a copy answers for it, the manager's failure detector
 evicts it in about 2.5 s, and the first survivor rebuilds the ring from the members' own copies,

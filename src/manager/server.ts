@@ -25,6 +25,7 @@ import { giveUp } from './give-up.js';
 import { cryptoKeys, type KeySource } from './keys.js';
 import { handleCommand } from './handle.js';
 import { initialState, type ManagerState, type Mode, type PeerEntry } from './state.js';
+import { PeerFigures } from './peer-figures.js';
 
 export type ManagerEvent =
   | { readonly kind: 'trace'; readonly from: string; readonly to: string; readonly text: string }
@@ -33,6 +34,16 @@ export type ManagerEvent =
   | { readonly kind: 'state'; readonly state: ManagerState }
   /** The state directory cannot be written: the manager has stopped answering, and must exit. */
   | { readonly kind: 'fatal'; readonly text: string };
+
+/**
+ * What a live view is told besides the state (issue 16): each command answered, and what the
+ * failure detector and the give-up did, each with the state after it. Told after the reply left.
+ */
+export type ManagerObservation =
+  | { readonly kind: 'command'; readonly request: ManagerRequest; readonly reply: ReplyBody; readonly state: ManagerState }
+  | { readonly kind: 'suspect' | 'alive'; readonly name: string; readonly silentMs: number }
+  | { readonly kind: 'evicted'; readonly name: string; readonly reason: string; readonly state: ManagerState }
+  | { readonly kind: 'abandoned'; readonly reason: string; readonly state: ManagerState };
 
 export interface ManagerServerOptions {
   readonly host: string;
@@ -63,6 +74,8 @@ export interface ManagerServerOptions {
    * at start (durability.ts). Without it the state lives in memory only.
    */
   readonly durable?: { readonly store: StateStore; readonly restored: Restored };
+  /** Told of every command answered and every verdict of the detector (the live view, issue 16). */
+  readonly observer?: (observation: ManagerObservation) => void;
 }
 
 /** Why an evicted peer was evicted, and from which address it spoke, to tell it when it calls in. */
@@ -103,6 +116,9 @@ export class ManagerServer {
   private readonly durability: Durability | null;
   /** Set when a change could not be written: nothing more is answered. */
   private failed = false;
+  /** The figures peers report on their heartbeats (issue 16): kept in memory, never journaled. */
+  readonly figures = new PeerFigures();
+  private readonly observe: ((observation: ManagerObservation) => void) | undefined;
 
   private constructor(socket: DatagramSocket, options: ManagerServerOptions) {
     const restored = options.durable?.restored;
@@ -111,6 +127,7 @@ export class ManagerServer {
     this.picks = options.picks ?? this.random;
     this.keys = options.keys ?? cryptoKeys;
     this.sink = options.onEvent ?? (() => {});
+    this.observe = options.observer;
     this.clock = options.clock ?? realClock;
     this.awaitTimeoutMs = options.awaitTimeoutMs ?? DEFAULT_AWAIT_TIMEOUT_MS;
     this.drops = new NoteLimiter(this.clock, (text) => this.onEvent({ kind: 'note', level: 'warn', text }));
@@ -168,6 +185,11 @@ export class ManagerServer {
     return this.current;
   }
 
+  /** The peers the detector declared dead lately (see deadMembers), for a live view. */
+  get dead(): readonly string[] {
+    return this.deadMembers();
+  }
+
   get stats() {
     return { ...this.endpoint.stats, rateLimited: this.limiter.stats.dropped };
   }
@@ -212,6 +234,7 @@ export class ManagerServer {
     this.endpoint.reply(from, req.rid, outcome.reply);
     this.trace('manager', who, () => `${req.type} ${replySummary({ type: 'reply', rid: req.rid, ...outcome.reply })}`);
     if (changed) this.changed();
+    this.observe?.({ kind: 'command', request: req, reply: outcome.reply, state: this.current });
     if (req.type === 'dht-repaired' && req.lost !== undefined && outcome.reply.ok) {
       // SPEC §6.5 step 5 after a repair: the ring is whole, but empty. Said, not hidden.
       this.onEvent({ kind: 'note', level: 'warn', text: `the repaired DHT holds no records (${req.lost}); its leader ${req.name} may tear it down` });
@@ -222,6 +245,7 @@ export class ManagerServer {
     }
     if (outcome.reset) {
       this.onEvent({ kind: 'note', level: 'warn', text: `abandoned the DHT: ${outcome.reset.reason}` });
+      this.observe?.({ kind: 'abandoned', reason: outcome.reset.reason, state: this.current });
       for (const send of resets) this.dispatch(send);
     }
   }
@@ -251,6 +275,7 @@ export class ManagerServer {
       for (const name of this.current.peers.keys()) if (!this.detector.isTracked(name)) this.detector.track(name, REQUEST_BUDGET_MS);
       for (const name of [...this.detector.tracked()]) if (!this.current.peers.has(name)) this.detector.forget(name);
     }
+    this.figures.keepOnly(this.current.peers);
     this.armAwaitTimer();
     this.onEvent({ kind: 'state', state: this.current });
   }
@@ -264,6 +289,7 @@ export class ManagerServer {
     const entry = this.current.peers.get(msg.name);
     if (entry !== undefined && entry.ip === from.ip && entry.mPort === from.port) {
       this.detector?.heard(msg.name);
+      this.figures.record(msg.name, msg, this.clock.now());
       const suspects = [...this.current.suspects];
       const dead = this.deadMembers();
       this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: true, ...(suspects.length > 0 ? { suspects } : {}), ...(dead.length > 0 ? { dead } : {}) });
@@ -304,6 +330,7 @@ export class ManagerServer {
         const text = e.kind === 'suspect' ? `suspect ${e.name}: no heartbeat for ${seconds(e.silentMs)}` : `${e.name} is alive: heard again after ${seconds(e.silentMs)}`;
         this.onEvent({ kind: 'note', level: e.kind === 'suspect' ? 'warn' : 'info', text: `failure detector: ${text}` });
         this.onEvent({ kind: 'state', state: this.current });
+        this.observe?.({ kind: e.kind === 'suspect' ? 'suspect' : 'alive', name: e.name, silentMs: e.silentMs });
         return;
       }
       case 'dead':
@@ -324,6 +351,7 @@ export class ManagerServer {
     this.current = eviction.state;
     this.onEvent({ kind: 'note', level: 'warn', text: `failure detector: evicted ${eviction.reason}` });
     this.changed();
+    this.observe?.({ kind: 'evicted', name, reason: eviction.reason, state: this.current });
     for (const send of sends) this.dispatch(send);
   }
 
@@ -352,6 +380,7 @@ export class ManagerServer {
     this.onEvent({ kind: 'note', level: 'warn', text: `gave up: ${gaveUp.reason}` });
     this.current = gaveUp.state;
     this.changed();
+    this.observe?.({ kind: 'abandoned', reason: gaveUp.reason, state: this.current });
     for (const send of sends) this.dispatch(send);
   }
 
@@ -391,6 +420,7 @@ export class ManagerServer {
   }
 }
 
-function seconds(ms: number): string {
+/** A span of ms as the manager's lines say it, e.g. "2.5 s". */
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }

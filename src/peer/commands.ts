@@ -12,6 +12,7 @@ import { queryDht, type AskLine } from './procedures/query.js';
 import { register } from './procedures/register.js';
 import { setupDht } from './procedures/setup.js';
 import { teardownDht } from './procedures/teardown-dht.js';
+import { looksLikeIpv4, resolveHost } from '../transport/host-names.js';
 
 /** Usage of every command, as `help` and a wrong argument count print it. */
 export const USAGE: Readonly<Record<string, string>> = {
@@ -119,8 +120,16 @@ function registerCommand(node: PeerNode, args: readonly string[]): Promise<Comma
   const bad = checkPeerName(name);
   if (bad) return failure('register', bad);
   if (ip === undefined) return register(node, name, null);
-  const mPort = toInt(m!);
-  const pPort = toInt(p!);
+  // A host name (issue 15) is resolved here, and the manager is sent its IPv4 address, as SPEC §2
+  // requires. Digits and dots are never looked up: the IPv4 check judges them at once.
+  if (!looksLikeIpv4(ip)) return resolveHost(ip).then((host) => (host.ok ? registerAt(node, name, host.ip, m!, p!) : failure('register', host.error)));
+  return registerAt(node, name, ip, m!, p!);
+}
+
+/** register with the address given: the local checks of SPEC §5, then the procedure. */
+function registerAt(node: PeerNode, name: string, ip: string, m: string, p: string): Promise<CommandResult> | CommandResult {
+  const mPort = toInt(m);
+  const pPort = toInt(p);
   const problem = checkIpv4(ip) ?? checkPort(mPort, 'm-port') ?? checkPort(pPort, 'p-port');
   if (problem) return failure('register', problem);
   if (mPort === pPort) return failure('register', 'm-port and p-port must differ');

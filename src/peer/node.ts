@@ -17,7 +17,7 @@ import { Heartbeat } from './liveness/heartbeat.js';
 import { startRepair } from './procedures/repair.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
-import type { HeartbeatAck, ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
+import type { HeartbeatAck, HeartbeatFigures, ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
 import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
 import { dispatchPeerRequest } from './handlers/dispatch.js';
@@ -276,6 +276,25 @@ export class PeerNode {
     };
   }
 
+  /**
+   * What the heartbeats report (issue 16): the records of status(), and the traffic of both
+   * endpoints since the registration, without the heartbeats themselves (an idle peer shows none).
+   */
+  figures(): HeartbeatFigures {
+    const r = this.registration;
+    if (r === null) return {};
+    const { records, replicas, malformed, unauthenticated, badSecret, rateLimited } = this.status();
+    const [m, p] = [r.m.stats, r.p.stats];
+    return {
+      records,
+      ...(replicas === undefined ? {} : { replicas }),
+      sent: Math.max(0, m.sent + p.sent - (this.heartbeat?.beats ?? 0)),
+      received: Math.max(0, m.received + p.received - (this.heartbeat?.answers ?? 0)),
+      retransmits: m.retransmits + p.retransmits,
+      dropped: malformed + unauthenticated + badSecret + rateLimited,
+    };
+  }
+
   /** A note about dropped input of `kind` (e.g. "malformed datagrams"): rate-limited, then summarised. */
   dropNote(kind: string, text: string): void {
     this.drops.note(kind, text);
@@ -351,6 +370,7 @@ export class PeerNode {
         for (const waiter of this.viewWaiters.splice(0)) waiter();
       },
       onForgotten: (reason) => void this.forgotten(reason),
+      figures: () => this.figures(),
     });
     this.heartbeat.start();
   }
@@ -452,7 +472,9 @@ export class PeerNode {
   }
 
   /** Learns the names of every tuple a message carries, so its own trace line names the sender. */
-  private learnTuplesOf(msg: Message): void {
+  private learnTuplesOf(msg: Message, from: Address): void {
+    // A find-result names the peer that decided (issue 15), whom a Free querier has not met.
+    if (msg.type === 'find-result' && msg.by !== undefined && !this.names.has(formatAddress(from))) this.names.set(formatAddress(from), msg.by);
     if ('ring' in msg && Array.isArray(msg.ring)) for (const t of msg.ring) this.learn(t);
     if ('origin' in msg) this.learn(msg.origin);
     if ('querier' in msg) this.learn(msg.querier);
@@ -518,7 +540,7 @@ export class PeerNode {
         }
         // Manager commands and replies are traced by managerRequest in the §14 form.
         if (side === 'manager') return;
-        if (e.kind === 'recv') this.learnTuplesOf(msg);
+        if (e.kind === 'recv') this.learnTuplesOf(msg, e.from);
         // Formatted when shown: after the datagrams of the request being handled have left.
         this.output.run(() => {
           if (e.kind === 'send') this.onEvent({ kind: 'trace', from: me, to: this.nameOf(e.to), text: describe(msg) });
@@ -544,6 +566,8 @@ export class PeerNode {
         // A second answer to a query (or command) whose first answer was taken: said once in a
         // while, never as a trace line of its own (issue 14).
         if (e.msg.type === 'find-result' || e.msg.type === 'reply') this.repeats.note('late answers', `ignored a late ${e.msg.type} from ${this.nameOf(e.from)}: its request was answered already`);
+        // A heartbeat's answer after its budget: left out of the traffic figures like the others.
+        else if (e.msg.type === 'heartbeat-ack' && this.heartbeat !== null) this.heartbeat.answers++;
         return;
     }
   }

@@ -140,10 +140,28 @@ export interface RepairDhtRequest {
  * A registered peer's heartbeat, from its m-port to the manager every HEARTBEAT_INTERVAL_MS (the
  * failure detector, issue 11). Not cached and not retransmitted: the next one follows anyway.
  */
-export interface HeartbeatRequest {
+export interface HeartbeatRequest extends HeartbeatFigures {
   readonly type: 'heartbeat';
   readonly rid: string;
   readonly name: string;
+}
+/**
+ * What a peer reports of itself on its heartbeats (issue 16), for the manager's live view. Every
+ * key is optional: a peer may send none (a heartbeat that confirms a registration carries none).
+ * The counters run from the peer's registration, over both of its sockets, heartbeats not counted.
+ */
+export interface HeartbeatFigures {
+  /** Records it holds as their owner. */
+  readonly records?: number;
+  /** With R ≥ 2 (issue 12): the copies it keeps of the records of the nodes before it. */
+  readonly replicas?: number;
+  /** Datagrams sent and received. */
+  readonly sent?: number;
+  readonly received?: number;
+  /** Requests sent again for want of an answer. */
+  readonly retransmits?: number;
+  /** Datagrams dropped: malformed, unauthenticated, without the secret, over a rate limit. */
+  readonly dropped?: number;
 }
 /**
  * The manager's answer to a heartbeat. ok:false when the manager does not know the sender under
@@ -356,6 +374,11 @@ export interface FindResult {
   readonly error?: string;
   /** True when a node holding a copy answered, not the owner (issue 12). */
   readonly copy?: boolean;
+  /**
+   * The answering peer's name (issue 15): a Free querier knows the node it asked first, not the
+   * one that decides, and its trace would name that one by its address.
+   */
+  readonly by?: string;
 }
 
 /** Empties every table around the ring; `final` also dissolves the ring. Returns to origin. */

@@ -147,7 +147,7 @@ describe('bad invocations exit 2 with a usage message on stderr', () => {
     ['peer with --pipeline 1025', ['peer', '127.0.0.1', '7000', '--pipeline', '1025'], '--pipeline "1025" is invalid: use 1 to 1024'],
     ['peer with --pipeline many', ['peer', '127.0.0.1', '7000', '--pipeline', 'many'], '--pipeline "many" is invalid: use 1 to 1024'],
     ['manager without a port', ['manager'], 'usage: stormdht manager'],
-    ['manager with a bad --host', ['manager', '0', '--host', 'localhost'], 'usage: stormdht manager'],
+    ['manager with a bad --host', ['manager', '0', '--host', 'my_host'], 'usage: stormdht manager'],
     ['an unknown program', ['frobnicate'], 'usage:'],
   ];
   for (const [name, args, usage] of cases) {

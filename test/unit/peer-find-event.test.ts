@@ -34,7 +34,7 @@ test('a find-event whose path already holds every id is answered with an error, 
   clock.advance(0);
   const answers = querier.arrivals.map((a) => a.msg);
   assert.deepEqual(answers, [
-    { v: 1, type: 'find-result', rid: 'q.1', eventId: 2, found: false, path: [0, 2, 1], error: 'the ring changed during the query' },
+    { v: 1, type: 'find-result', rid: 'q.1', eventId: 2, found: false, path: [0, 2, 1], error: 'the ring changed during the query', by: 'bob' },
   ]);
 });
 

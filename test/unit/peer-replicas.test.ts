@@ -66,7 +66,7 @@ test('the owner suspected: the node after it answers from its copy, and says so'
   node.copies.put(3, { eventId: 3, fields: fieldsOf(3) }); // event 3: owner alice (node 0), copy on bob
   node.liveness = { suspects: new Set(['alice']), dead: new Set() };
   ask(3);
-  assert.deepEqual(querier.arrivals.map((a) => a.msg), [{ v: 1, type: 'find-result', rid: 'q.3', eventId: 3, found: true, path: [1], fields: fieldsOf(3), copy: true }]);
+  assert.deepEqual(querier.arrivals.map((a) => a.msg), [{ v: 1, type: 'find-result', rid: 'q.3', eventId: 3, found: true, path: [1], fields: fieldsOf(3), copy: true, by: 'bob' }]);
 });
 
 test('the owner up: the owner answers, as SPEC says (the copy holder passes the query on)', async () => {
@@ -114,5 +114,5 @@ test('a ring that lost records never says "not found" when the record may be one
 test('a ring that lost nothing answers "not found" as SPEC says', async () => {
   const { querier, ask } = await bobWithCopies();
   ask(7);
-  assert.deepEqual(querier.arrivals.map((a) => a.msg), [{ v: 1, type: 'find-result', rid: 'q.7', eventId: 7, found: false, path: [1] }]);
+  assert.deepEqual(querier.arrivals.map((a) => a.msg), [{ v: 1, type: 'find-result', rid: 'q.7', eventId: 7, found: false, path: [1], by: 'bob' }]);
 });

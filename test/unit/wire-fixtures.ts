@@ -71,6 +71,7 @@ export const ALL_EXAMPLES: readonly Message[] = [
   { type: 'find-event', rid: 'q7r2mm.3', eventId: 5536849, querier: BOB, path: [1], copy: true },
   { type: 'find-event', rid: 'q7r2mm.4', eventId: 5536849, querier: BOB, path: [1], held: '2lq8v0fz1' },
   { type: 'find-result', rid: 'q7r2mm.3', eventId: 5536849, found: true, path: [1, 2], fields: SHELBY_FIELDS, copy: true },
+  { type: 'find-result', rid: 'q7r2mm.4', eventId: 5536849, found: true, path: [1], fields: SHELBY_FIELDS, by: 'carol' },
   { type: 'rebuild-done', rid: 'p0x1aa.h', ok: true, records: 48561, recordsPerNode: [16187, 16190, 16184], replicasPerNode: [16184, 16187, 16190] },
   { type: 'fetch-result', rid: 'p0x1aa.i', page: 9, end: true, records: [] },
 ];
@@ -78,7 +79,7 @@ export const ALL_EXAMPLES: readonly Message[] = [
 /** The fields each type may omit (SPEC §7: error?, fields?, and a reply's payload). */
 export const OPTIONAL_FIELDS: Partial<Record<MessageType, readonly string[]>> = {
   reply: ['error', 'ring', 'node', 'year', 'leader'],
-  'find-result': ['fields', 'error', 'copy'],
+  'find-result': ['fields', 'error', 'copy', 'by'],
   'rebuild-done': ['error', 'broken', 'replicasPerNode', 'lostRecords'],
   'set-id': ['replicas', 'l', 'lost'],
   count: ['copies', 'lost'],

@@ -23,8 +23,9 @@ export function onFindEvent(node: PeerNode, msg: FindEventRequest): void {
   node.lastQueryAt = node.clock.now();
   const r = node.ring;
   const querier = msg.querier;
+  const by = node.name === null ? {} : { by: node.name };
   const answer: Answerer = (result): void =>
-    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, ...result });
+    node.sendTo(querier, { type: 'find-result', rid: msg.rid, eventId: msg.eventId, ...result, ...by });
   if (r === null) {
     answer({ found: false, path: msg.path, error: 'not in a DHT' });
     return;

@@ -1,0 +1,67 @@
+// The figures each peer reports on its heartbeats (issue 16): records held, and traffic counters
+// since it registered. The manager keeps the latest ones for its live view, in memory only: they
+// are not part of its state (nothing is decided on them, and the journal must not grow ten times a
+// second per peer). From successive counters it works out each peer's datagrams per second.
+import type { HeartbeatFigures } from '../wire/messages.js';
+
+/** The shortest span (ms) a rate is measured over: heartbeats come every 100 ms, too jumpy alone. */
+export const RATE_WINDOW_MS = 1_000;
+
+/** A peer's latest figures, and its traffic rate over the last window. */
+export interface PeerFigure {
+  readonly figures: HeartbeatFigures;
+  /** Datagrams sent and received per second, over about the last second; null until measured. */
+  readonly datagramsPerSecond: number | null;
+}
+
+interface Sample {
+  readonly at: number;
+  readonly datagrams: number;
+}
+
+interface Entry {
+  figures: HeartbeatFigures;
+  /** The sample the current window started at. */
+  base: Sample;
+  rate: number | null;
+}
+
+export class PeerFigures {
+  private readonly peers = new Map<string, Entry>();
+
+  /** A heartbeat's figures from `name`, at `atMs` (any clock: only differences count). */
+  record(name: string, heartbeat: HeartbeatFigures, atMs: number): void {
+    if (heartbeat.records === undefined && heartbeat.sent === undefined) return; // a heartbeat without figures
+    const figures = figuresOf(heartbeat);
+    const sample: Sample = { at: atMs, datagrams: (figures.sent ?? 0) + (figures.received ?? 0) };
+    const entry = this.peers.get(name);
+    if (entry === undefined || sample.datagrams < entry.base.datagrams) {
+      // New, or its counters started again (it registered again): measure from here.
+      this.peers.set(name, { figures, base: sample, rate: null });
+      return;
+    }
+    entry.figures = figures;
+    const spanMs = sample.at - entry.base.at;
+    if (spanMs >= RATE_WINDOW_MS) {
+      entry.rate = ((sample.datagrams - entry.base.datagrams) * 1000) / spanMs;
+      entry.base = sample;
+    }
+  }
+
+  get(name: string): PeerFigure | null {
+    const entry = this.peers.get(name);
+    return entry === undefined ? null : { figures: entry.figures, datagramsPerSecond: entry.rate };
+  }
+
+  /** Forgets every peer not in `names` (deregistered, evicted). */
+  keepOnly(names: { has(name: string): boolean }): void {
+    for (const name of [...this.peers.keys()]) if (!names.has(name)) this.peers.delete(name);
+  }
+}
+
+/** The figures of a heartbeat, without its other keys (type, rid, name). */
+function figuresOf(h: HeartbeatFigures): HeartbeatFigures {
+  const { records, replicas, sent, received, retransmits, dropped } = h;
+  const all = { records, replicas, sent, received, retransmits, dropped };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
