@@ -1,41 +1,68 @@
-// `node dist/bench/live-view-screenshot.js [FILE] [--port-range LO-HI]`, after `npm run build`: the
-// picture of the live view in the README (issue 16), docs/live-view.png unless FILE is given. A
-// manager with --http and six peers on this machine, a DHT of five over a SYNTHETIC 1996 (the
-// project never ships NOAA's data), two queries from the Free peer, then the page in Debian's
-// Chromium (headless, through playwright-core, as the browser test drives it), saved as a PNG.
-// Every process it starts is stopped before it ends; any failure is one line and exit status 1.
+// `node dist/bench/live-view-screenshot.js [FILE] [--port-range LO-HI] [--manager-port N]
+// [--http-port N]`, after `npm run build`: the picture of the live view in the README (issue 16),
+// docs/live-view.png unless FILE is given. A manager with --http and six peers on this machine, a
+// DHT of five over a SYNTHETIC 1996 (the project never ships NOAA's data), two queries from the
+// Free peer, then the whole page in Debian's Chromium (headless, through playwright-core, as the
+// browser test drives it), saved as a PNG. Every process it starts is stopped before it ends; a
+// failure is one line (and the usage, for a usage error) and exit status 1.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../src/cli/processes.js';
-import { chromiumMissing, openLivePage, type LivePage } from '../test/helpers/browser.js';
+import { chromiumMissing, openLivePage, waitInPage, type LivePage, type PageWindow } from '../test/helpers/browser.js';
 import { syntheticData, type TempData } from '../test/e2e/cluster-cli.js';
 
-const USAGE = 'usage: node dist/bench/live-view-screenshot.js [FILE] [--port-range LO-HI]';
+const USAGE = 'usage: node dist/bench/live-view-screenshot.js [FILE] [--port-range LO-HI] [--manager-port N] [--http-port N]';
+const HELP = `${USAGE}
+  FILE                 where the PNG goes (default docs/live-view.png)
+  --port-range LO-HI   the ports the peers register on (default 7001-7499)
+  --manager-port N     the manager's UDP port (default 0: any free port)
+  --http-port N        the live view's HTTP port (default 0: any free port)`;
 const DEFAULT_FILE = fileURLToPath(new URL('../../docs/live-view.png', import.meta.url));
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 const YEAR = '1996';
 const RING_SIZE = 5;
-/** Wide enough for the ring beside the Free peers, tall enough for the DHT, the ring and the bars. */
-const VIEWPORT = { width: 1100, height: 1000 };
+/** Wide enough for the ring beside the Free peers; the picture takes the whole height of the page. */
+const VIEWPORT = { width: 1000, height: 1000 };
+
+class UsageError extends Error {}
 
 interface Options {
   readonly file: string;
   readonly portRange: string;
+  readonly managerPort: number;
+  readonly httpPort: number;
 }
 
 function parseArgs(args: readonly string[]): Options {
   let file = DEFAULT_FILE;
-  let portRange = '7001-7499';
+  const values = new Map<string, string>([
+    ['--port-range', '7001-7499'],
+    ['--manager-port', '0'],
+    ['--http-port', '0'],
+  ]);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--port-range' && i + 1 < args.length) portRange = args[++i]!;
-    else if (arg === '--help' || arg === '-h') {
-      console.log(`${USAGE}\n  FILE                 where the PNG goes (default docs/live-view.png)\n  --port-range LO-HI   the ports the peers register on (default 7001-7499)`);
+    if (arg === '--help' || arg === '-h') {
+      console.log(HELP);
       process.exit(0);
-    } else if (!arg.startsWith('-')) file = path.resolve(arg);
-    else throw new Error(`unknown option ${arg}\n${USAGE}`);
+    } else if (values.has(arg) && i + 1 < args.length) values.set(arg, args[++i]!);
+    else if (!arg.startsWith('-')) file = path.resolve(arg);
+    else throw new UsageError(values.has(arg) ? `${arg} needs a value` : `unknown option ${arg}`);
   }
-  return { file, portRange };
+  const port = (name: string): number => {
+    const text = values.get(name)!;
+    if (!/^\d+$/.test(text) || Number(text) > 65_535) throw new UsageError(`${name} "${text}" is not a port (0-65535)`);
+    return Number(text);
+  };
+  return { file, portRange: values.get('--port-range')!, managerPort: port('--manager-port'), httpPort: port('--http-port') };
+}
+
+/** Run in the page: every member's records and every peer's rate of datagrams are shown. */
+function drawn(ringSize: number): boolean {
+  const { document } = globalThis as unknown as PageWindow;
+  const members = [...document.querySelectorAll('[data-id]')];
+  const traffic = document.getElementById('traffic')?.textContent ?? '';
+  return members.length === ringSize && members.every((m) => (m.getAttribute('data-records') ?? '') !== '') && !/…|no figures yet/.test(traffic);
 }
 
 async function ok(peer: JsonChild, line: string): Promise<JsonLine> {
@@ -47,14 +74,14 @@ async function ok(peer: JsonChild, line: string): Promise<JsonLine> {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const missing = chromiumMissing();
-  if (missing !== false) throw new Error(missing);
+  if (missing !== null) throw new Error(missing);
   let data: TempData | null = null;
   let manager: ManagerProcess | null = null;
   let live: LivePage | null = null;
   const peers: JsonChild[] = [];
   try {
     data = syntheticData(YEAR);
-    manager = await startManager({ extraArgs: ['--http', '0'] });
+    manager = await startManager({ port: options.managerPort, extraArgs: ['--http', String(options.httpPort)] });
     const url = String((await manager.proc.waitForLine((l) => l.event === 'live-view', 5_000)).url);
     for (const name of NAMES) {
       const peer = startPeer(name, manager, { dataDir: data.dir, portRange: options.portRange });
@@ -67,10 +94,9 @@ async function main(): Promise<void> {
     for (const record of [data.data.records[12]!, data.data.records[4_321]!]) await ok(querier, `query-dht ${querier.label} ${record.eventId}`);
     live = await openLivePage(url, VIEWPORT);
     // Every member's records and every peer's traffic rate come with their next heartbeats.
-    const drawn = `document.querySelectorAll('[data-id][data-records]:not([data-records=""])').length === ${RING_SIZE} && !/…|no figures yet/.test(document.getElementById('traffic').textContent)`;
-    await live.page.waitForFunction(drawn, null, { timeout: 10_000 });
+    await waitInPage(live.page, "every member's records and every peer's traffic drawn", drawn, RING_SIZE, 10_000);
     if (live.problems.length > 0) throw new Error(`the page had problems: ${live.problems.join('; ')}`);
-    await live.page.screenshot({ path: options.file, type: 'png' });
+    await live.page.screenshot({ path: options.file, type: 'png', fullPage: true });
     console.log(`live view of a synthetic ${YEAR} (${setup.records} records, ${RING_SIZE} nodes) saved to ${options.file}`);
   } finally {
     await live?.close();
@@ -81,6 +107,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`live-view-screenshot: ${err instanceof Error ? err.message : String(err)}`);
+  // Playwright's messages carry the page's call stack after their first line: one line is enough.
+  const text = err instanceof Error ? err.message : String(err);
+  console.error(`live-view-screenshot: ${text.split('\n')[0]}${err instanceof UsageError ? `\n${USAGE}` : ''}`);
   process.exitCode = 1;
 });

@@ -11,10 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../../src/cli/processes.js';
-import { chromiumMissing, openLivePage, type LivePage } from '../helpers/browser.js';
+import { chromiumMissing, openLivePage, type LivePage, type PageWindow } from '../helpers/browser.js';
 import { syntheticData, type TempData } from './cluster-cli.js';
 import { assertSuccess, pickedNode, registeredAddress, show } from './cluster.js';
 
@@ -26,6 +27,8 @@ const YEAR = '1996';
 /** How long the page may take to show a step (it follows within 1 s; records come with heartbeats). */
 const WITHIN_MS = 5_000;
 const ARTIFACTS = path.join(os.tmpdir(), 'test-artifacts');
+const MISSING = chromiumMissing();
+const SKIP = MISSING === null ? false : `${MISSING}: the live view's browser test is skipped`;
 
 /** What the page shows, read from its data attributes (all strings, as in the DOM). */
 interface Shown {
@@ -44,19 +47,9 @@ interface PageSnapshot extends Shown {
   readonly fills: Readonly<Record<string, string>>;
 }
 
-/** Read in the browser: the DOM's types are not in the node build, so the few used are named here. */
-interface DomElement {
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): DomElement | null;
-  readonly textContent: string | null;
-}
-interface DomWindow {
-  document: { querySelectorAll(selector: string): Iterable<DomElement>; querySelector(selector: string): DomElement | null };
-  getComputedStyle(e: DomElement): { fill: string };
-}
-
+/** Run in the page: what it shows. */
 function readPage(): PageSnapshot {
-  const w = globalThis as unknown as DomWindow;
+  const w = globalThis as unknown as PageWindow;
   const all = (selector: string) => [...w.document.querySelectorAll(selector)];
   const peers = all('[data-peer]').map((e) => ({
     name: e.getAttribute('data-peer') ?? '',
@@ -96,11 +89,7 @@ function expectedShown(truths: readonly PeerTruth[], year: string | null): Shown
   return { peers, dht: year === null ? [] : [{ year, size: String(members) }] };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-describe('the live view in a real browser follows register, setup, a query, a leave, a join, a kill and teardown without a reload', { skip: chromiumMissing() }, () => {
+describe('the live view in a real browser follows register, setup, a query, a leave, a join, a kill and teardown without a reload', { skip: SKIP }, () => {
   let data: TempData;
   let manager: ManagerProcess;
   let base: string;
@@ -253,9 +242,9 @@ describe('the live view in a real browser follows register, setup, a query, a le
   });
 
   test('a member killed: greyed while suspect, gone once evicted, the ring repaired without it', async (t) => {
-    const before = await truths();
-    const victim = before.find((p) => p.id === 2)!.name;
-    const witness = before.find((p) => p.id === 1)!.name;
+    const ring = await truths();
+    const victim = ring.find((p) => p.id === 2)!.name;
+    const witness = ring.find((p) => p.id === 1)!.name;
     peer(victim).child.kill('SIGKILL');
     assert.equal(await peer(victim).exited, 'SIGKILL');
     peers.delete(victim);
@@ -276,16 +265,16 @@ describe('the live view in a real browser follows register, setup, a query, a le
     );
     assert.notEqual(suspect.fills[victim], suspect.fills[witness], `${victim}'s node is greyed (${suspect.fills[victim]}; ${witness}'s is ${suspect.fills[witness]})`);
     // The first survivor (the leader: the victim was node 2) rebuilds the ring and prints its counts.
-    const leader = before.find((p) => p.id === 0)!.name;
+    const leader = ring.find((p) => p.id === 0)!.name;
     const counts = await peer(leader).waitForLine((l) => l.event === 'counts' && l.reason === 'repair', 20_000);
     ringCounts = counts.recordsPerNode as number[];
     assert.deepEqual(
       (counts.ring as Array<{ name: string }>).map((m) => m.name),
-      before.filter((p) => p.id !== null && p.name !== victim).sort((a, b) => a.id! - b.id!).map((p) => p.name),
+      ring.filter((p) => p.id !== null && p.name !== victim).sort((a, b) => a.id! - b.id!).map((p) => p.name),
     );
     logged.push(`suspect ${victim}: no heartbeat for`, `evicted ${victim} died`, `repair: ${leader} rebuilds the ring of 3 without ${victim}`, `the DHT is repaired: 3 nodes, leader ${leader}`);
-    const after = await check('after the repair');
-    assert.ok(!after.some((p) => p.name === victim));
+    const repaired = await check('after the repair');
+    assert.ok(!repaired.some((p) => p.name === victim));
     const snap = await live.page.evaluate(readPage);
     assert.match(snap.departed, new RegExp(`\\b${victim}\\b`), 'the evicted peer is listed as evicted lately');
     t.diagnostic(`screenshot: ${await keepScreenshot('live-view.png')}`);

@@ -4,6 +4,7 @@
 // HTTP address (aborted as well as recorded). Used by test/e2e/live-view-browser.test.ts and by
 // bench/live-view-screenshot.ts. Not a test file.
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's package `chromium` (`.ci/run` installs it); playwright's own browsers are never fetched. */
@@ -12,9 +13,9 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** No sandbox (CI runs as root), no GPU, and nothing the browser itself would fetch from elsewhere. */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Why the browser tests cannot run here, or false when they can. */
-export function chromiumMissing(): string | false {
-  return existsSync(CHROMIUM) ? false : `Chromium is not installed (${CHROMIUM}; apt-get install chromium): the live view's browser tests are skipped`;
+/** Why no page can be opened here, or null when one can. */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `Chromium is not installed (${CHROMIUM}; apt-get install chromium)`;
 }
 
 export interface LivePage {
@@ -49,11 +50,41 @@ export async function openLivePage(base: string, viewport = { width: 1280, heigh
       if (!request.url().startsWith(base)) problems.push(`a request off the manager's address: ${request.method()} ${request.url()}`);
     });
     await page.goto(base, { waitUntil: 'load' });
-    // (An expression, run in the page: the DOM's types are not in the node build.)
-    await page.waitForFunction(`document.getElementById('connection')?.textContent === 'live'`, null, { timeout: 10_000 });
+    await waitInPage(page, 'the page live', () => (globalThis as unknown as PageWindow).document.getElementById('connection')?.textContent === 'live', null, 10_000);
     return { browser, page, problems, close: () => browser.close() };
   } catch (err) {
     await browser.close();
     throw err;
+  }
+}
+
+/**
+ * The little of the DOM that functions run in the page use (`globalThis as unknown as PageWindow`):
+ * the DOM's types are not in the node build.
+ */
+export interface PageElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  readonly textContent: string | null;
+}
+export interface PageWindow {
+  readonly document: {
+    querySelectorAll(selector: string): Iterable<PageElement>;
+    querySelector(selector: string): PageElement | null;
+    getElementById(id: string): PageElement | null;
+  };
+  getComputedStyle(e: PageElement): { readonly fill: string };
+}
+
+/**
+ * Polls `test` in the page (page.evaluate) until it is true; fails after `timeoutMs`. Not
+ * page.waitForFunction, which evaluates a string in the page: its Content-Security-Policy forbids
+ * that. `test` is sent as its source, so it may use nothing but the page's globals and `arg`.
+ */
+export async function waitInPage<A>(page: Page, what: string, test: (arg: A) => boolean, arg: A, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(test as (arg: unknown) => boolean, arg as unknown))) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
   }
 }
