@@ -17,6 +17,8 @@ export interface ClusterOptions {
   readonly replicas?: number;
   /** The manager's --seed: its picks repeat (issue 15). */
   readonly seed?: number;
+  /** The manager's --http (and --http-host): the live view (issue 16). */
+  readonly http?: { readonly port: number; readonly host?: string };
   /** human (the default), quiet (--quiet: results only) or json (--json: a JSON object per line). */
   readonly mode?: OutputMode;
   /** Hold each line this long (ms) to print the processes' lines in the order they happened (the demo); 0: as they come. */

@@ -5,7 +5,7 @@ import { ClusterApp } from './cluster-app.js';
 import { RESERVED_LABELS } from './cluster-output.js';
 import { describeDemoData, resolveClusterDataDir, yearsIn } from './demo-data.js';
 import { LineReader } from './line-reader.js';
-import { parse, parseIntegerOption, parsePortRange, parseReplicas } from './options.js';
+import { LIVE_VIEW_OPTIONS, parse, parseIntegerOption, parseLiveViewOptions, parsePortRange, parseReplicas } from './options.js';
 import { outputMode } from './output-mode.js';
 import { CLUSTER_USAGE, MAX_SEED, UsageError } from './usage.js';
 
@@ -31,6 +31,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
+      ...LIVE_VIEW_OPTIONS,
     },
     CLUSTER_USAGE,
   );
@@ -44,6 +45,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
   if (portRange !== undefined) parsePortRange(portRange, CLUSTER_USAGE);
   const replicas = parseReplicas(values.replicas, CLUSTER_USAGE);
   const seed = parseIntegerOption(values.seed, '--seed', 0, MAX_SEED, CLUSTER_USAGE);
+  const http = await parseLiveViewOptions(values, CLUSTER_USAGE);
   const mode = outputMode(values.json, values.quiet, CLUSTER_USAGE);
   const script = values.script as string | undefined;
   if (script !== undefined) {
@@ -64,6 +66,7 @@ export async function clusterMain(argv: string[]): Promise<void> {
     ...(portRange === undefined ? {} : { portRange }),
     ...(replicas === undefined ? {} : { replicas }),
     ...(seed === undefined ? {} : { seed }),
+    ...(http === undefined ? {} : { http }),
     mode,
   });
   const years = yearsIn(data.dir);

@@ -17,6 +17,8 @@ export interface SessionOptions {
   readonly replicas?: number;
   /** The manager's --seed: its picks (rings, queries' first nodes) repeat run after run. */
   readonly seed?: number;
+  /** The manager's --http and --http-host: it serves the live view (issue 16). */
+  readonly http?: { readonly port: number; readonly host?: string };
   /** Every JSON line of every process, as it arrives, with the process's label. */
   readonly onLine: (label: string, line: JsonLine) => void;
 }
@@ -64,6 +66,7 @@ export class ClusterSession {
     const extraArgs = [
       ...(options.replicas === undefined ? [] : ['--replicas', String(options.replicas)]),
       ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+      ...(options.http === undefined ? [] : ['--http', String(options.http.port), ...(options.http.host === undefined ? [] : ['--http-host', options.http.host])]),
     ];
     let session: ClusterSession | null = null;
     const onLine = (label: string, line: JsonLine) => {

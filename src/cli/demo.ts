@@ -12,7 +12,7 @@ import { ClusterApp } from './cluster-app.js';
 import { MANAGER_LABEL } from './cluster-output.js';
 import type { ClusterShell } from './cluster-shell.js';
 import { resolveDemoData, describeDemoData, DEMO_YEAR, type DemoData } from './demo-data.js';
-import { parse, parsePortRange, parseReplicas } from './options.js';
+import { LIVE_VIEW_OPTIONS, parse, parseLiveViewOptions, parsePortRange, parseReplicas } from './options.js';
 import type { JsonLine } from './processes.js';
 import { DEMO_USAGE, UsageError } from './usage.js';
 
@@ -279,7 +279,7 @@ async function expectRecord(p: DemoPrompt, s: DemoState, line: string): Promise<
 export async function demoMain(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' }, 'port-range': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' } },
+    { 'data-dir': { type: 'string' }, synthetic: { type: 'boolean' }, 'port-range': { type: 'string' }, secret: { type: 'string' }, replicas: { type: 'string' }, ...LIVE_VIEW_OPTIONS },
     DEMO_USAGE,
   );
   if (values.help) {
@@ -290,11 +290,12 @@ export async function demoMain(argv: string[]): Promise<void> {
   const portRange = values['port-range'] as string | undefined;
   if (portRange !== undefined) parsePortRange(portRange, DEMO_USAGE);
   const replicas = parseReplicas(values.replicas, DEMO_USAGE) ?? DEMO_REPLICAS;
+  const http = await parseLiveViewOptions(values, DEMO_USAGE);
   // The processes inherit the environment: with a secret, every one of them authenticates with it.
   if (typeof values.secret === 'string') process.env.STORMDHT_SECRET = values.secret;
   const demo = demoData(values['data-dir'] as string | undefined, values.synthetic === true);
 
-  const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, replicas, holdMs: ORDER_HOLD_MS, ...(portRange === undefined ? {} : { portRange }) });
+  const app = await ClusterApp.open({ names: DEMO_NAMES, dataDir: demo.dir, replicas, holdMs: ORDER_HOLD_MS, ...(portRange === undefined ? {} : { portRange }), ...(http === undefined ? {} : { http }) });
   app.output.note(describeDemoData(demo));
   app.output.note(
     replicas >= 2

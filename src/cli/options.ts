@@ -74,6 +74,22 @@ export function parseIp(text: string | undefined, what: string, usage: string): 
  * here, once, and only its IPv4 address is used from then on; a name that does not resolve is a
  * bad argument like any other, in one line that says why.
  */
+/** The options that make the manager serve the live view (issue 16), as cluster and demo take them. */
+export const LIVE_VIEW_OPTIONS = { http: { type: 'string' }, 'http-host': { type: 'string' } } as const;
+
+/**
+ * --http PORT [--http-host HOST] for a cluster's or a demo's manager: checked here, so that a bad
+ * value stops the program before anything starts; undefined without --http.
+ */
+export async function parseLiveViewOptions(values: Record<string, unknown>, usage: string): Promise<{ port: number; host?: string } | undefined> {
+  if (values.http === undefined) {
+    if (values['http-host'] !== undefined) throw new UsageError('--http-host needs --http <port>', usage);
+    return undefined;
+  }
+  const port = parsePort(values.http as string, '--http', usage, true);
+  return values['http-host'] === undefined ? { port } : { port, host: await parseHost(values['http-host'] as string, '--http-host', usage) };
+}
+
 export async function parseHost(text: string | undefined, what: string, usage: string, lookupIpv4?: LookupIpv4): Promise<string> {
   if (text === undefined) throw new UsageError(`missing ${what}`, usage);
   const host = await resolveHost(text, lookupIpv4);

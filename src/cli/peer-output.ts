@@ -127,6 +127,8 @@ export function eventLines(e: Record<string, unknown>): string[] {
       return [String(e.text)];
     case 'listening':
       return [`manager listening on ${e.ip}:${e.port}`];
+    case 'live-view':
+      return [`live view at ${e.url}`];
     case 'counts': {
       const ring = e.ring as Array<{ id: number; name: string }>;
       const counts = e.recordsPerNode as number[];

@@ -146,6 +146,8 @@ otherwise it exits 0 at the end.
   --seed S           the manager's --seed: the same lines get the same rings and the same first
                      node for each query, run after run (the README's walk-through uses --seed 42)
   --script FILE      run the lines of FILE instead of reading stdin
+  --http PORT        the manager serves the live view on HTTP PORT (see stormdht manager --help;
+                     its line says where); --http-host HOST binds another address than 127.0.0.1
   --quiet            print results only: each peer's result lines under its label, the answers of
                      help, status, peers, kill and restart, and the cluster's errors; no echo of
                      the lines run, no trace, no notes. A process's warnings go to stderr (above
@@ -157,6 +159,7 @@ otherwise it exits 0 at the end.
                      kill, restart), note, error. Not with --quiet`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
+                     [--http PORT [--http-host HOST]]
 
 Plays the full demo script of the protocol (SPEC §11.2) in a local cluster (see stormdht cluster):
 a manager and six peers as real processes on 127.0.0.1. Each step is announced in one line, then
@@ -177,7 +180,9 @@ otherwise a synthetic 1996 that stormdht generates (and says so).
   --synthetic        use the generated synthetic year even when real data is present
   --port-range LO-HI the ports the peers register on (default 7001-7499)
   --replicas R       copies of every record, 1 to ${MAX_REPLICAS} (default 2; 1 is SPEC's DHT, without the crash step)
-  --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)`;
+  --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)
+  --http PORT        the manager serves the live view on HTTP PORT, to watch the demo in a browser
+                     (npm start -- --http 8080); --http-host HOST binds another address than 127.0.0.1`;
 
 export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--replicas R|drawn] [--manager-crashes] [--verbose] [--trace] [--secret S]
 
