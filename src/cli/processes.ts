@@ -161,7 +161,15 @@ export async function startManager(
 ): Promise<ManagerProcess> {
   const host = options.host ?? '127.0.0.1';
   const proc = new JsonChild('manager', ['manager', String(options.port ?? 0), '--host', host, '--json', ...(options.extraArgs ?? [])], options);
-  const listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
+  let listening: JsonLine;
+  try {
+    listening = await proc.waitForLine((l) => l.event === 'listening', 15_000);
+  } catch (err) {
+    // The manager's own one-line reason (a port in use, a bad --http), said as the starter's.
+    const reason = proc.stderr.trim().split('\n').at(-1)?.replace(/^stormdht manager: /, '');
+    if (reason) throw new Error(`the manager did not start: ${reason}`);
+    throw err;
+  }
   return { proc, ip: String(listening.ip), port: Number(listening.port) };
 }
 
