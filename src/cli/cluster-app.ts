@@ -55,6 +55,8 @@ export class ClusterApp {
     });
     const session = await ClusterSession.start({ ...options, onLine: (label, line) => output.child(label, line) });
     const opened = new ClusterApp(new ClusterShell(session, output, () => yearsIn(options.dataDir)), output);
+    const liveUrl = session.liveViewUrl;
+    if (liveUrl !== null) output.liveView(liveUrl);
     app = opened;
     for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, () => opened.interrupt(signal));
     return opened;

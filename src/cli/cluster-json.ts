@@ -8,6 +8,7 @@
 //   {"type":"event","event":"message","text":"bob: process 4242 killed with SIGKILL, …",…}   a builtin's answer
 //   {"type":"event","event":"note","level":"info","text":"data: …",…}                        commentary
 //   {"type":"event","event":"error","text":"unknown peer \"zed\": …",…}                      the cluster's error
+//   {"type":"event","event":"live-view","url":"http://127.0.0.1:8080/",…}                    where --http serves the view
 //
 // `at` is when the line was printed, in ms since the epoch; the processes' event lines have it too.
 import type { JsonLine } from './processes.js';
@@ -19,7 +20,8 @@ export const CLUSTER_PROCESS = 'cluster';
 export type ClusterEvent =
   | { readonly event: 'command' | 'answer'; readonly line: string }
   | { readonly event: 'message' | 'error' | 'announce'; readonly text: string }
-  | { readonly event: 'note'; readonly level: 'info'; readonly text: string };
+  | { readonly event: 'note'; readonly level: 'info'; readonly text: string }
+  | { readonly event: 'live-view'; readonly url: string };
 
 /** The JSON object of one of the cluster's own lines, printed at `at`. */
 export function clusterJson(e: ClusterEvent, at: number): Record<string, unknown> {

@@ -129,6 +129,11 @@ export class LabelledOutput {
     this.own({ event: 'note', level: 'info', text }, text.split('\n'));
   }
 
+  /** Where the cluster's live view is (--http): kept in quiet, as the address is what --http asked for. */
+  liveView(url: string): void {
+    this.own({ event: 'live-view', url }, [`live view at ${url}`]);
+  }
+
   /** An error of the cluster itself: an unknown peer, a script's failed expectation. */
   error(text: string): void {
     this.own({ event: 'error', text }, [this.paint(COLOURS.red, `cluster: ${text}`)]);

@@ -3,6 +3,7 @@
 // it names; the session answers that peer's D1 prompt with the next line the user gives.
 import { tokenize } from '../peer/commands.js';
 import type { AskLine } from '../peer/procedures/query.js';
+import { ClusterLiveView } from './cluster-live.js';
 import { MANAGER_LABEL } from './cluster-output.js';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from './processes.js';
 
@@ -17,7 +18,10 @@ export interface SessionOptions {
   readonly replicas?: number;
   /** The manager's --seed: its picks (rings, queries' first nodes) repeat run after run. */
   readonly seed?: number;
-  /** The manager's --http and --http-host: it serves the live view (issue 16). */
+  /**
+   * --http and --http-host: the cluster serves its live view (issue 16) there. Its manager serves
+   * its own on 127.0.0.1, any free port, which the cluster follows (cluster-live.ts).
+   */
   readonly http?: { readonly port: number; readonly host?: string };
   /** Every JSON line of every process, as it arrives, with the process's label. */
   readonly onLine: (label: string, line: JsonLine) => void;
@@ -55,29 +59,61 @@ export class ClusterSession {
   private closing: Promise<void> | null = null;
   /** When the last line of any process arrived (Date.now()). */
   private lastLineAt = Date.now();
+  /** The cluster's live view (--http), fed every line shown and every command run. */
+  private liveView: ClusterLiveView | null = null;
 
   private constructor(
     readonly manager: ManagerProcess,
     private readonly options: SessionOptions,
   ) {}
 
-  /** Starts the manager on a free port, then every peer; resolves once the manager listens. */
+  /**
+   * Starts the manager on a free port, then (with --http) the live view, then every peer; resolves
+   * once the manager listens. A live view that cannot listen stops the manager and rejects with
+   * one line: `cannot serve the live view on 127.0.0.1:8080 (EADDRINUSE)`.
+   */
   static async start(options: SessionOptions): Promise<ClusterSession> {
     const extraArgs = [
       ...(options.replicas === undefined ? [] : ['--replicas', String(options.replicas)]),
       ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
-      ...(options.http === undefined ? [] : ['--http', String(options.http.port), ...(options.http.host === undefined ? [] : ['--http-host', options.http.host])]),
+      ...(options.http === undefined ? [] : ['--http', '0']),
     ];
     let session: ClusterSession | null = null;
     const onLine = (label: string, line: JsonLine) => {
       if (session !== null) session.lastLineAt = Date.now();
+      // The manager's own view is the cluster's source, not the user's address: its line is not shown.
+      if (label === MANAGER_LABEL && line.type === 'event' && line.event === 'live-view') return;
       if (session?.hidden(label, line)) return;
+      session?.liveView?.line(label, line);
       options.onLine(label, line);
     };
     const manager = await startManager({ onLine, extraArgs });
     session = new ClusterSession(manager, { ...options, onLine });
+    if (options.http !== undefined) session.liveView = await session.serveLiveView(options.http);
     for (const name of options.names) session.spawn(name);
     return session;
+  }
+
+  /** The address of the cluster's live view (--http), or null. */
+  get liveViewUrl(): string | null {
+    return this.liveView?.url ?? null;
+  }
+
+  /** A command line begins: the live view's sequence chart starts again from it. */
+  commandStarted(line: string): void {
+    this.liveView?.command(line);
+  }
+
+  private async serveLiveView(http: { readonly port: number; readonly host?: string }): Promise<ClusterLiveView> {
+    const host = http.host ?? '127.0.0.1';
+    try {
+      const announced = await this.manager.proc.waitForLine((l) => l.type === 'event' && l.event === 'live-view', 15_000);
+      return await ClusterLiveView.start({ managerUrl: String(announced.url), host, port: http.port, processes: [MANAGER_LABEL, ...this.names] });
+    } catch (err) {
+      await this.manager.proc.stop('SIGINT', STOP_GRACE_MS);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(code === undefined ? `the live view did not start: ${(err as Error).message}` : `cannot serve the live view on ${host}:${http.port} (${code})`);
+    }
   }
 
   get names(): readonly string[] {
@@ -162,6 +198,7 @@ export class ClusterSession {
     this.closing ??= (async () => {
       await Promise.all([...this.peers.values()].map((p) => p.stop('SIGTERM', STOP_GRACE_MS)));
       await this.manager.proc.stop('SIGINT', STOP_GRACE_MS);
+      await this.liveView?.close();
     })();
     return this.closing;
   }

@@ -33,6 +33,7 @@ export class ClusterShell {
   async execute(line: string, ask: AskLine, echo = false): Promise<Outcome> {
     const r = route(line, this.session.names);
     if (echo && r.kind !== 'skip') this.output.echo(line.trim());
+    if (r.kind === 'peer' || r.kind === 'builtin') this.session.commandStarted(line.trim());
     switch (r.kind) {
       case 'skip':
         return { kind: 'skip' };

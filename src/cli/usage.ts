@@ -146,8 +146,10 @@ otherwise it exits 0 at the end.
   --seed S           the manager's --seed: the same lines get the same rings and the same first
                      node for each query, run after run (the README's walk-through uses --seed 42)
   --script FILE      run the lines of FILE instead of reading stdin
-  --http PORT        the manager serves the live view on HTTP PORT (see stormdht manager --help;
-                     its line says where); --http-host HOST binds another address than 127.0.0.1
+  --http PORT        serve the live view on HTTP PORT (0: any free port; a line says where): the
+                     manager's view (see stormdht manager --help) and what only the cluster sees,
+                     each query's hot-potato path on the ring and the current command's datagrams
+                     as a sequence chart; --http-host HOST binds another address than 127.0.0.1
   --quiet            print results only: each peer's result lines under its label, the answers of
                      help, status, peers, kill and restart, and the cluster's errors; no echo of
                      the lines run, no trace, no notes. A process's warnings go to stderr (above
@@ -156,7 +158,7 @@ otherwise it exits 0 at the end.
                      --json, manager --json) with "process" added, its name or "manager"; and the
                      cluster's own lines as events of "process":"cluster": command (a line run),
                      answer (a line given to a peer's prompt), message (the answer of help, peers,
-                     kill, restart), note, error. Not with --quiet`;
+                     kill, restart), note, error, live-view (--http's url). Not with --quiet`;
 
 export const DEMO_USAGE = `usage: stormdht demo [--data-dir DIR] [--synthetic] [--port-range LO-HI] [--replicas R] [--secret S]
                      [--http PORT [--http-host HOST]]
@@ -181,8 +183,9 @@ otherwise a synthetic 1996 that stormdht generates (and says so).
   --port-range LO-HI the ports the peers register on (default 7001-7499)
   --replicas R       copies of every record, 1 to ${MAX_REPLICAS} (default 2; 1 is SPEC's DHT, without the crash step)
   --secret S         run every process with the system secret S (default: $STORMDHT_SECRET)
-  --http PORT        the manager serves the live view on HTTP PORT, to watch the demo in a browser
-                     (npm start -- --http 8080); --http-host HOST binds another address than 127.0.0.1`;
+  --http PORT        serve the cluster's live view on HTTP PORT, to watch the demo in a browser
+                     (npm start -- --http 8080): the ring, each query's path on it, each command's
+                     datagrams (see stormdht cluster --help); --http-host HOST binds another address`;
 
 export const SIM_USAGE = `usage: stormdht sim [--seeds N] [--seed S] [--steps K] [--replicas R|drawn] [--manager-crashes] [--verbose] [--trace] [--secret S]
 

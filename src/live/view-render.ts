@@ -7,23 +7,27 @@
 // The test contract (issue 16 §3), kept stable: every registered peer has one element with
 // data-peer and data-state; a member's also has data-id and data-records; while a DHT exists one
 // element has data-dht, data-year and data-size; one element has data-events and holds the log.
+// The cluster's two sections (paths, sequence) are drawn by cluster-render.ts, which has its own.
+// Both draw with render-basics.ts (the ring's geometry, escaping).
+import { renderPaths, renderSequence } from './cluster-render.js';
+import { attr, esc, fix, grouped, localTime, RING_CENTRE, RING_RADIUS, RING_VIEWBOX, ringPoint } from './render-basics.js';
 import type { ViewEvent, ViewMember, ViewPeer, ViewState } from './view-types.js';
 
+export { esc, grouped, localTime, ringPoint } from './render-basics.js';
+
 /** The page's sections, by the id of the element each one fills. */
-export type SectionId = 'status' | 'dht' | 'ring' | 'side' | 'bars' | 'ring-table' | 'traffic' | 'events';
-export const SECTION_IDS: readonly SectionId[] = ['status', 'dht', 'ring', 'side', 'bars', 'ring-table', 'traffic', 'events'];
+export type SectionId = 'status' | 'dht' | 'ring' | 'side' | 'paths' | 'sequence' | 'bars' | 'ring-table' | 'traffic' | 'events';
+export const SECTION_IDS: readonly SectionId[] = ['status', 'dht', 'ring', 'side', 'paths', 'sequence', 'bars', 'ring-table', 'traffic', 'events'];
+
+/** The sections only the cluster's view has (ViewState.cluster): empty, and not in the page, without it. */
+export const CLUSTER_SECTION_IDS: readonly SectionId[] = ['paths', 'sequence'];
 
 export interface RenderOptions {
   /** How an event's time is shown (default: local hh:mm:ss.mmm). */
   readonly timeText?: (atMs: number) => string;
+  /** The `at` of the query whose path is drawn (the page's selection); absent or gone: the newest. */
+  readonly selectedQuery?: number;
 }
-
-/** The ring's drawing: a circle of this radius in a square viewBox of RING_BOX units. */
-const RING_BOX = 420;
-const RING_RADIUS = 150;
-/** Room left and right of the box for the names beside the circle (15 letters at most). */
-const LABEL_MARGIN = 90;
-const RING_VIEWBOX = `${-LABEL_MARGIN} 0 ${RING_BOX + 2 * LABEL_MARGIN} ${RING_BOX}`;
 
 export function renderSections(view: ViewState, options: RenderOptions = {}): Record<SectionId, string> {
   const timeText = options.timeText ?? localTime;
@@ -33,6 +37,8 @@ export function renderSections(view: ViewState, options: RenderOptions = {}): Re
     ring: renderRing(view),
     side: renderSide(view),
     bars: renderBars(view),
+    paths: view.cluster === undefined ? '' : renderPaths(view, view.cluster, options.selectedQuery, timeText),
+    sequence: view.cluster === undefined ? '' : renderSequence(view.cluster, timeText),
     'ring-table': renderRingTable(view),
     traffic: renderTraffic(view),
     events: renderEvents(view.events, timeText),
@@ -66,18 +72,13 @@ function renderDht(view: ViewState): string {
 /** The ring as a circle of members in id order, clockwise from the top, the leader marked. */
 function renderRing(view: ViewState): string {
   const d = view.dht;
-  const c = RING_BOX / 2;
+  const c = RING_CENTRE;
   if (d === null) {
     return `<svg viewBox="${RING_VIEWBOX}" role="img" aria-labelledby="ring-title"><title id="ring-title">No DHT: no ring to draw</title><circle class="orbit empty" cx="${c}" cy="${c}" r="${RING_RADIUS}"/><text class="centre" x="${c}" y="${c}">no DHT</text></svg>`;
   }
   const n = d.members.length;
-  // Circles shrink as the ring grows, so that neighbours never overlap.
-  const r = Math.max(5, Math.min(24, ((Math.PI * RING_RADIUS) / n) * 0.6));
   const nodes = d.members.map((m) => {
-    const angle = (2 * Math.PI * m.id) / n - Math.PI / 2;
-    const [x, y] = [c + RING_RADIUS * Math.cos(angle), c + RING_RADIUS * Math.sin(angle)];
-    const [lx, ly] = [c + (RING_RADIUS + r + 10) * Math.cos(angle), c + (RING_RADIUS + r + 10) * Math.sin(angle)];
-    const anchor = Math.abs(lx - c) < 1 ? 'middle' : lx > c ? 'start' : 'end';
+    const { x, y, r, labelX: lx, labelY: ly, anchor } = ringPoint(m.id, n);
     const leader = m.id === 0;
     const cls = ['node', leader ? 'leader' : 'member', m.liveness].join(' ');
     const label = `${m.name}${leader ? ' ★' : ''}`;
@@ -173,30 +174,4 @@ function memberSentence(m: ViewMember): string {
   const records = m.records === null ? 'records not reported yet' : `${grouped(m.records)} records`;
   const copies = m.replicas === null ? '' : `, ${grouped(m.replicas)} copies`;
   return `${m.name}: node ${m.id}${m.id === 0 ? ', the leader' : ''}, ${records}${copies}${m.liveness === 'alive' ? '' : `, ${m.liveness}`}`;
-}
-
-/** hh:mm:ss.mmm in local time. */
-export function localTime(atMs: number): string {
-  const t = new Date(atMs);
-  const two = (v: number) => String(v).padStart(2, '0');
-  return `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, '0')}`;
-}
-
-/** 48561 → "48,561". */
-export function grouped(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function fix(v: number): string {
-  return (Math.round(v * 10) / 10).toString();
-}
-
-/** Text for HTML content. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Text for a double-quoted attribute. */
-function attr(text: string): string {
-  return esc(text).replace(/"/g, '&quot;');
 }

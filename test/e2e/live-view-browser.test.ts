@@ -8,14 +8,11 @@
 // exception or request off the manager's HTTP address fails the test. A screenshot is kept as a
 // test artefact. Skips, saying so, when Chromium is not installed. Ports 26000-26499.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startManager, startPeer, type JsonChild, type JsonLine, type ManagerProcess } from '../../src/cli/processes.js';
-import { chromiumMissing, openLivePage, type LivePage, type PageWindow } from '../helpers/browser.js';
+import { chromiumMissing, keepScreenshot, openLivePage, type LivePage, type PageWindow } from '../helpers/browser.js';
 import { syntheticData, type TempData } from './cluster-cli.js';
 import { assertSuccess, pickedNode, registeredAddress, show } from './cluster.js';
 
@@ -26,7 +23,6 @@ const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
 const YEAR = '1996';
 /** How long the page may take to show a step (it follows within 1 s; records come with heartbeats). */
 const WITHIN_MS = 5_000;
-const ARTIFACTS = path.join(os.tmpdir(), 'test-artifacts');
 const MISSING = chromiumMissing();
 const SKIP = MISSING === null ? false : `${MISSING}: the live view's browser test is skipped`;
 
@@ -148,20 +144,13 @@ describe('the live view in a real browser follows register, setup, a query, a le
       const missing = logged.filter((line) => !snap.events.some((text) => text.includes(line)));
       if (isDeepStrictEqual(shown, expected) && missing.length === 0 && snap.events.length === 1) return snap;
       if (Date.now() > deadline) {
-        const shot = await keepScreenshot('live-view-failed.png');
+        const shot = await keepScreenshot(live.page, 'live-view-failed.png');
         assert.deepEqual(shown, expected, `${what}: the page's data attributes after ${WITHIN_MS} ms (screenshot ${shot})`);
         assert.equal(snap.events.length, 1, 'one element with data-events');
         assert.deepEqual(missing, [], `${what}: lines missing from the event log, which reads:\n${snap.events.join('\n')}`);
       }
       await sleep(100);
     }
-  }
-
-  async function keepScreenshot(file: string): Promise<string> {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const out = path.join(ARTIFACTS, file);
-    await live.page.screenshot({ path: out, fullPage: true });
-    return out;
   }
 
   before(async () => {
@@ -277,7 +266,7 @@ describe('the live view in a real browser follows register, setup, a query, a le
     assert.ok(!repaired.some((p) => p.name === victim));
     const snap = await live.page.evaluate(readPage);
     assert.match(snap.departed, new RegExp(`\\b${victim}\\b`), 'the evicted peer is listed as evicted lately');
-    t.diagnostic(`screenshot: ${await keepScreenshot('live-view.png')}`);
+    t.diagnostic(`screenshot: ${await keepScreenshot(live.page, 'live-view.png')}`);
   });
 
   test('teardown: no DHT, every peer Free', async () => {

@@ -3,7 +3,9 @@
 // console, an exception it did not catch, and any request to somewhere other than the manager's
 // HTTP address (aborted as well as recorded). Used by test/e2e/live-view-browser.test.ts and by
 // bench/live-view-screenshot.ts. Not a test file.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -87,4 +89,15 @@ export async function waitInPage<A>(page: Page, what: string, test: (arg: A) => 
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(50);
   }
+}
+
+/** Where the browser tests keep their screenshots: test-artifacts under the system's temporary directory. */
+export const ARTIFACTS = path.join(os.tmpdir(), 'test-artifacts');
+
+/** Saves the whole page as ARTIFACTS/file and returns its path. */
+export async function keepScreenshot(page: Page, file: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const out = path.join(ARTIFACTS, file);
+  await page.screenshot({ path: out, fullPage: true });
+  return out;
 }

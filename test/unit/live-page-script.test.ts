@@ -1,22 +1,51 @@
 // The live view's script as the browser runs it (dist/web/page/main.mjs, built by
 // tsconfig.web.json), here over a stand-in for the few DOM pieces it touches: it follows
 // /events, puts in place only the sections whose HTML changed, says whether it is live, and the
-// pause button holds the page still until it is pressed again. (A real browser runs it in the
-// browser tests.)
+// pause button holds the page still until it is pressed again; in the cluster's view a query's
+// button draws that query's walk at once, paused or not, and keeps the focus on the button. (A
+// real browser runs it in the browser tests.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderSections, SECTION_IDS } from '../../src/live/view-render.js';
-import type { ViewState } from '../../src/live/view-types.js';
+import type { ViewQuery, ViewState } from '../../src/live/view-types.js';
 
 const SCRIPT = fileURLToPath(new URL('../../web/page/main.mjs', import.meta.url));
+
+/** The stand-in document: its elements by id, and the one that has the focus. */
+const fakeDocument: { activeElement: FakeButton | null; getElementById: (id: string) => FakeElement | null } = { activeElement: null, getElementById: () => null };
+
+/** A query's button inside a section, as querySelector finds it in the section's HTML. */
+class FakeButton {
+  readonly id = '';
+  constructor(
+    readonly section: FakeElement,
+    readonly at: string,
+  ) {}
+  getAttribute(name: string): string | null {
+    return name === 'data-select-query' ? this.at : null;
+  }
+  focus(): void {
+    fakeDocument.activeElement = this;
+  }
+}
+
+/** The focused button (a function: the script moves the focus behind the compiler's back). */
+function focusedButton(): FakeButton | null {
+  return fakeDocument.activeElement;
+}
+
+/** What a click on a query's button (or elsewhere) hands the delegated listener. */
+function clickOn(at: string | null): { target: { closest: (selector: string) => { getAttribute: (name: string) => string | null } | null } } {
+  return { target: { closest: (selector) => (selector === '[data-select-query]' && at !== null ? { getAttribute: () => at } : null) } };
+}
 
 class FakeElement {
   textContent = '';
   writes = 0;
   private html = '';
-  private readonly listeners = new Map<string, () => void>();
+  private readonly listeners = new Map<string, (event?: unknown) => void>();
   private readonly attributes = new Map<string, string>();
   get innerHTML(): string {
     return this.html;
@@ -31,11 +60,22 @@ class FakeElement {
   getAttribute(name: string): string | null {
     return this.attributes.get(name) ?? null;
   }
-  addEventListener(type: string, fn: () => void): void {
+  addEventListener(type: string, fn: (event?: unknown) => void): void {
     this.listeners.set(type, fn);
   }
-  click(): void {
-    this.listeners.get('click')?.();
+  click(event?: unknown): void {
+    this.listeners.get('click')?.(event);
+  }
+  contains(node: unknown): boolean {
+    return node instanceof FakeButton && node.section === this;
+  }
+  /** Only a query's button is looked for by the script's selection, and only buttons have the focus here. */
+  querySelector(selector: string): FakeButton | null {
+    const at = /^\[data-select-query="(\d+)"\]$/.exec(selector)?.[1];
+    return at !== undefined && this.html.includes(`data-select-query="${at}"`) ? new FakeButton(this, at) : null;
+  }
+  querySelectorAll(): FakeElement[] {
+    return [];
   }
 }
 
@@ -63,14 +103,32 @@ const VIEW: ViewState = {
   events: [{ at: 1_000, kind: 'register', text: 'dave registered at 127.0.0.1 (m-port 7001, p-port 7002)' }],
 };
 
-test('the page script follows /events, replaces only the sections that changed, and pauses', { skip: existsSync(SCRIPT) ? false : `${SCRIPT} is not built (tsc -p tsconfig.web.json)` }, async () => {
+
+const SKIP = existsSync(SCRIPT) ? false : `${SCRIPT} is not built (tsc -p tsconfig.web.json)`;
+
+/**
+ * Runs an instance of the script over a stand-in page (every section, the pause button and the
+ * connection line), then takes the stand-ins away. Each `instance` is a module of its own: an
+ * import is cached by its URL, and each test needs the script to start afresh.
+ */
+async function withScript(instance: string, body: (source: FakeEventSource, elements: ReadonlyMap<string, FakeElement>) => void): Promise<void> {
   const elements = new Map<string, FakeElement>([...SECTION_IDS, 'pause', 'connection'].map((id) => [id, new FakeElement()]));
   const globals = globalThis as Record<string, unknown>;
-  globals.document = { getElementById: (id: string) => elements.get(id) ?? null };
+  fakeDocument.getElementById = (id: string) => elements.get(id) ?? null;
+  fakeDocument.activeElement = null;
+  globals.document = fakeDocument;
   globals.EventSource = FakeEventSource;
   try {
-    await import(pathToFileURL(SCRIPT).href);
-    const source = FakeEventSource.last!;
+    await import(`${pathToFileURL(SCRIPT).href}?${instance}`);
+    body(FakeEventSource.last!, elements);
+  } finally {
+    delete globals.document;
+    delete globals.EventSource;
+  }
+}
+
+test('the page script follows /events, replaces only the sections that changed, and pauses', { skip: SKIP }, async () => {
+  await withScript('updates', (source, elements) => {
     assert.equal(source.url, '/events');
     source.emit('open');
     assert.equal(elements.get('connection')!.textContent, 'live');
@@ -105,8 +163,56 @@ test('the page script follows /events, replaces only the sections that changed, 
 
     source.emit('error');
     assert.match(elements.get('connection')!.textContent, /^lost the manager/);
-  } finally {
-    delete globals.document;
-    delete globals.EventSource;
-  }
+  });
+});
+
+function clusterQuery(at: number, eventId: number, by: string): ViewQuery {
+  return { at, querier: 'dave', eventId, ok: true, found: true, path: [0], by, error: null, hops: [{ from: 'dave', to: by, kind: 'find-event', at }], ring: [] };
+}
+
+test('in the cluster\'s view a query\'s button draws its walk at once, even paused, and keeps the focus', { skip: SKIP }, async () => {
+  await withScript('selection', (source, elements) => {
+    const [older, newer] = [clusterQuery(1_000, 11, 'carol'), clusterQuery(2_000, 22, 'bob')];
+    const view: ViewState = { ...VIEW, cluster: { processes: ['manager', 'dave'], command: null, queries: [older, newer] } };
+    source.emit('state', view);
+    const paths = elements.get('paths')!;
+    assert.equal(paths.innerHTML, renderSections(view).paths, 'the newest by default');
+    assert.match(paths.innerHTML, /data-event-id="22"/);
+
+    // A click elsewhere in the section does nothing; a click on the older query's button draws it, and only it.
+    const writes = () => SECTION_IDS.map((id) => elements.get(id)!.writes);
+    let before = writes();
+    paths.click(clickOn(null));
+    assert.deepEqual(writes(), before);
+    paths.click(clickOn('1000'));
+    assert.equal(paths.innerHTML, renderSections(view, { selectedQuery: 1_000 }).paths);
+    assert.match(paths.innerHTML, /data-event-id="11"/);
+    assert.deepEqual(
+      SECTION_IDS.filter((_, i) => writes()[i] !== before[i]),
+      ['paths'],
+    );
+    const focused = focusedButton();
+    assert.equal(focused?.at, '1000', 'the focus on the chosen button, drawn anew');
+    assert.equal(focused?.section, paths);
+
+    // The choice holds across updates.
+    const next: ViewState = { ...view, events: [...view.events, { at: 3_000, kind: 'query', text: 'query from dave → first node bob' }] };
+    source.emit('state', next);
+    assert.equal(paths.innerHTML, renderSections(next, { selectedQuery: 1_000 }).paths);
+
+    // Paused: a click still draws the chosen walk, from the view the page shows, and nothing else moves.
+    elements.get('pause')!.click();
+    const later: ViewState = { ...next, cluster: { ...next.cluster!, queries: [older, newer, clusterQuery(4_000, 44, 'alice')] } };
+    source.emit('state', later);
+    before = writes();
+    paths.click(clickOn('2000'));
+    assert.equal(paths.innerHTML, renderSections(next, { selectedQuery: 2_000 }).paths);
+    assert.doesNotMatch(paths.innerHTML, /data-select-query="4000"/, 'the paused page does not show the later query');
+    assert.deepEqual(
+      SECTION_IDS.filter((_, i) => writes()[i] !== before[i]),
+      ['paths'],
+    );
+    elements.get('pause')!.click();
+    assert.equal(paths.innerHTML, renderSections(later, { selectedQuery: 2_000 }).paths);
+  });
 });
