@@ -1,13 +1,11 @@
 // `stormdht cluster --http PORT` (and `npm start -- --http PORT`), issue 16 §2: the cluster's own
 // live view. Its manager serves its view on a port of its own (127.0.0.1, any free port); the
 // cluster follows that view's stream and serves it on PORT with the cluster's part added (each
-// query's hot-potato path, the current command's messages: cluster-trace.ts), and each answered
-// query in the event log with its event id. The same page draws both views.
-import { querySentence } from '../live/cluster-render.js';
+// query's hot-potato path, the current command's messages: cluster-trace.ts). The same page draws
+// both views.
 import { LiveServer } from '../live/http-server.js';
 import { StateFollower } from '../live/state-follower.js';
-import { EVENT_LOG_SIZE } from '../live/event-log.js';
-import type { ViewEvent, ViewQuery, ViewState } from '../live/view-types.js';
+import type { ViewState } from '../live/view-types.js';
 import { ClusterTrace } from './cluster-trace.js';
 import type { JsonLine } from './processes.js';
 import { lineTime } from './time-order.js';
@@ -70,15 +68,7 @@ export class ClusterLiveView {
   }
 }
 
-/** The manager's view, the cluster's part, and each answered query in the event log. */
+/** The manager's view and the cluster's part. */
 export function clusterView(manager: ViewState, trace: ClusterTrace): ViewState {
-  const cluster = trace.view();
-  const answered = cluster.queries.filter((q) => q.ok !== null).map(queryEvent);
-  const events = answered.length === 0 ? manager.events : [...manager.events, ...answered].sort((a, b) => a.at - b.at).slice(-EVENT_LOG_SIZE);
-  return { ...manager, events, cluster };
-}
-
-/** The log's line of an answered query (cluster-render's sentence), dated when its walk began. */
-export function queryEvent(q: ViewQuery): ViewEvent {
-  return { at: Math.round(q.at), kind: 'query', text: querySentence(q) };
+  return { ...manager, cluster: trace.view() };
 }

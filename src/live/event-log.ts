@@ -2,6 +2,7 @@
 // saw — a register, a setup, each query, a leave, a join, a teardown, a deregister, a death, a
 // repair — kept to the last EVENT_LOG_SIZE. Pure: the manager's observations and the time in.
 // A query's event id is not in it: the manager hands out the first node and never sees the id.
+import { querySentence } from './cluster-render.js';
 import { seconds, type ManagerObservation } from '../manager/server.js';
 import type { ManagerState } from '../manager/state.js';
 import type { ManagerRequest } from '../wire/messages.js';
@@ -77,6 +78,12 @@ export function describeObservation(o: ManagerObservation): Entry[] {
     }
     case 'abandoned':
       return [{ kind: 'abandon', text: `the DHT is abandoned: ${o.reason}` }];
+    case 'query-answered': {
+      // From the querier's heartbeat: the manager itself never sees the event id.
+      const { eventId, found, path, by } = o.report;
+      const query = { at: 0, querier: o.name, eventId, ok: true, found, path, by: by ?? null, error: null, hops: [], ring: [] };
+      return [{ kind: 'query', text: querySentence(query) }];
+    }
   }
 }
 

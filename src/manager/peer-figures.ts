@@ -2,7 +2,7 @@
 // since it registered. The manager keeps the latest ones for its live view, in memory only: they
 // are not part of its state (nothing is decided on them, and the journal must not grow ten times a
 // second per peer). From successive counters it works out each peer's datagrams per second.
-import type { HeartbeatFigures } from '../wire/messages.js';
+import type { HeartbeatFigures, QueryReport } from '../wire/messages.js';
 
 /** The shortest span (ms) a rate is measured over: heartbeats come every 100 ms, too jumpy alone. */
 export const RATE_WINDOW_MS = 1_000;
@@ -28,6 +28,17 @@ interface Entry {
 
 export class PeerFigures {
   private readonly peers = new Map<string, Entry>();
+  /** The highest query serial logged of each peer (its reports ride on about ten heartbeats each). */
+  private readonly lastQuery = new Map<string, number>();
+
+  /** The reports of `name`'s heartbeat not seen on an earlier one, oldest first. */
+  newQueries(name: string, reports: readonly QueryReport[] | undefined): QueryReport[] {
+    if (reports === undefined || reports.length === 0) return [];
+    const last = this.lastQuery.get(name) ?? 0;
+    const fresh = reports.filter((r) => r.n > last);
+    this.lastQuery.set(name, Math.max(last, ...reports.map((r) => r.n)));
+    return fresh;
+  }
 
   /** A heartbeat's figures from `name`, at `atMs` (any clock: only differences count). */
   record(name: string, heartbeat: HeartbeatFigures, atMs: number): void {
@@ -56,6 +67,8 @@ export class PeerFigures {
   /** Forgets every peer not in `names` (deregistered, evicted). */
   keepOnly(names: { has(name: string): boolean }): void {
     for (const name of [...this.peers.keys()]) if (!names.has(name)) this.peers.delete(name);
+    // A peer evicted and started again counts its queries from 1.
+    for (const name of [...this.lastQuery.keys()]) if (!names.has(name)) this.lastQuery.delete(name);
   }
 }
 

@@ -13,7 +13,7 @@ import { AuthenticatedSocket } from '../transport/authenticated-socket.js';
 import { Endpoint, type ReplyBody, type TransportEvent } from '../transport/endpoint.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, replySummary } from '../wire/describe.js';
-import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type Request, type Tuple } from '../wire/messages.js';
+import { MANAGER_COMMANDS, type HeartbeatRequest, type ManagerRequest, type QueryReport, type Request, type Tuple } from '../wire/messages.js';
 import { DEFAULT_DETECTOR, FailureDetector, type DetectorEvent, type DetectorSettings } from '../membership/failure-detector.js';
 import { HeldOutput } from '../transport/held-output.js';
 import { ExpiringMap } from '../transport/expiring-map.js';
@@ -43,7 +43,8 @@ export type ManagerObservation =
   | { readonly kind: 'command'; readonly request: ManagerRequest; readonly reply: ReplyBody; readonly state: ManagerState }
   | { readonly kind: 'suspect' | 'alive'; readonly name: string; readonly silentMs: number }
   | { readonly kind: 'evicted'; readonly name: string; readonly reason: string; readonly state: ManagerState }
-  | { readonly kind: 'abandoned'; readonly reason: string; readonly state: ManagerState };
+  | { readonly kind: 'abandoned'; readonly reason: string; readonly state: ManagerState }
+  | { readonly kind: 'query-answered'; readonly name: string; readonly report: QueryReport };
 
 export interface ManagerServerOptions {
   readonly host: string;
@@ -290,6 +291,7 @@ export class ManagerServer {
     if (entry !== undefined && entry.ip === from.ip && entry.mPort === from.port) {
       this.detector?.heard(msg.name);
       this.figures.record(msg.name, msg, this.clock.now());
+      if (this.observe !== undefined) for (const report of this.figures.newQueries(msg.name, msg.queries)) this.observe({ kind: 'query-answered', name: msg.name, report });
       const suspects = [...this.current.suspects];
       const dead = this.deadMembers();
       this.endpoint.send(from, { type: 'heartbeat-ack', rid: msg.rid, ok: true, ...(suspects.length > 0 ? { suspects } : {}), ...(dead.length > 0 ? { dead } : {}) });

@@ -17,6 +17,7 @@ import { Heartbeat } from './liveness/heartbeat.js';
 import { startRepair } from './procedures/repair.js';
 import { bindUdp, formatAddress, type Address, type DatagramSocket } from '../transport/udp-socket.js';
 import { commandLine, describe, replySummary } from '../wire/describe.js';
+import { QueryReports } from './query-reports.js';
 import type { HeartbeatAck, HeartbeatFigures, ManagerRequest, Message, PeerRequest, Reply, Request, Tuple, Unsent } from '../wire/messages.js';
 import { RESET_DURING_DISTRIBUTION } from './errors.js';
 import type { PeerEvent } from './events.js';
@@ -174,6 +175,8 @@ export class PeerNode {
   renumberedBy: { readonly leaver: string; readonly epoch: string } | null = null;
   /** Queries this peer has in flight (its own, as a querier): their retransmission waits with them (query.ts). */
   queriesInFlight = 0;
+  /** Its answered queries, reported on its heartbeats for the manager's live view (issue 16). */
+  readonly queryReports = new QueryReports();
   /** When a query last passed this node (clock ms): standby waits for a quiet ring (standby.ts). */
   lastQueryAt = Number.NEGATIVE_INFINITY;
   /** Counts the repairs this node was asked to lead: a newer one supersedes a running one. */
@@ -285,6 +288,7 @@ export class PeerNode {
     if (r === null) return {};
     const { records, replicas, malformed, unauthenticated, badSecret, rateLimited } = this.status();
     const [m, p] = [r.m.stats, r.p.stats];
+    const queries = this.queryReports.current(this.clock.now());
     return {
       records,
       ...(replicas === undefined ? {} : { replicas }),
@@ -292,6 +296,7 @@ export class PeerNode {
       received: Math.max(0, m.received + p.received - (this.heartbeat?.answers ?? 0)),
       retransmits: m.retransmits + p.retransmits,
       dropped: malformed + unauthenticated + badSecret + rateLimited,
+      ...(queries.length === 0 ? {} : { queries }),
     };
   }
 

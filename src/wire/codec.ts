@@ -1,7 +1,7 @@
 // Encoding and decoding of datagrams. Decoding never throws: a datagram that is not JSON, has an
 // unknown type or another version, or lacks a field is returned as a `Malformed` with its reason
 // (and its rid, when it has one, so that the receiver can answer "malformed request").
-import { MAX_ACKED_TOGETHER, PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
+import { MAX_ACKED_TOGETHER, MAX_QUERY_REPORTS, PROTOCOL_VERSION, type Message, type MessageType, type Tuple } from './messages.js';
 import { PACKED_FORMAT, unpackLines } from './packed-records.js';
 import { jsonEnd, TAIL_SEPARATOR } from './tail.js';
 
@@ -41,6 +41,11 @@ const isGrant: Check = (v) => isObject(v) && isNat(v.serial) && isString(v.seale
 /** A rid as every datagram must carry it: 1 to 64 characters. */
 const isRid: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 64;
 const isNamedGrant: Check = (v) => isGrant(v) && isString((v as Record<string, unknown>).name);
+
+const isQueryReport: Check = (v) =>
+  isObject(v) && isNat(v.n) && isNat(v.eventId) && isBool(v.found) && arrayOf(isNat)(v.path) && optional(isString)(v.by);
+/** A heartbeat's query reports: MAX_QUERY_REPORTS at most. */
+const isQueryReports: Check = (v) => Array.isArray(v) && v.length <= MAX_QUERY_REPORTS && v.every(isQueryReport);
 
 const NAME = { name: isString };
 const isMemberEntry: Check = (v) =>
@@ -82,6 +87,7 @@ const SCHEMAS: Record<MessageType, Record<string, Check>> = {
     received: optional(isNat),
     retransmits: optional(isNat),
     dropped: optional(isNat),
+    queries: optional(isQueryReports),
   },
   'heartbeat-ack': { ok: isBool, error: optional(isString), suspects: optional(arrayOf(isString)), dead: optional(arrayOf(isString)) },
   'repair-dht': { reason: isString, year: isString, ring: arrayOf(isTuple) },

@@ -162,6 +162,27 @@ export interface HeartbeatFigures {
   readonly retransmits?: number;
   /** Datagrams dropped: malformed, unauthenticated, without the secret, over a rate limit. */
   readonly dropped?: number;
+  /**
+   * The queries it asked that were answered in about the last second, newest last (at most
+   * MAX_QUERY_REPORTS): each is on about ten heartbeats, so a lost one loses none; the manager
+   * tells them apart by `n`.
+   */
+  readonly queries?: readonly QueryReport[];
+}
+
+/** Most query reports one heartbeat carries (about 60 bytes each). */
+export const MAX_QUERY_REPORTS = 8;
+
+/** A query a peer asked and had answered (issue 16): the manager never sees the event id otherwise. */
+export interface QueryReport {
+  /** The peer's serial number of its answered queries, from 1: the manager logs each n once. */
+  readonly n: number;
+  readonly eventId: number;
+  readonly found: boolean;
+  /** The ids visited (SPEC's id-seq). */
+  readonly path: readonly number[];
+  /** The node that answered, when the find-result named it. */
+  readonly by?: string;
 }
 /**
  * The manager's answer to a heartbeat. ok:false when the manager does not know the sender under

@@ -61,8 +61,11 @@ describe("cluster --http: the cluster serves the manager's view and its own part
       const eventId = record.eventId;
       await c.run(`query-dht ${querier} ${eventId}`);
       const state = await stateWhen(
-        (v) => v.cluster?.queries.some((q) => q.eventId === eventId && q.ok !== null && q.hops.some((h) => h.kind === 'find-result')) === true,
-        `query ${eventId} in the cluster's view`,
+        (v) =>
+          v.cluster?.queries.some((q) => q.eventId === eventId && q.ok !== null && q.hops.some((h) => h.kind === 'find-result')) === true &&
+          // The manager's log has it from the querier's heartbeats.
+          v.events.some((e) => e.kind === 'query' && e.text.startsWith(`query ${eventId} from ${querier}: `)),
+        `query ${eventId} in the cluster's view and in the log`,
       );
       const q = [...state.cluster!.queries].reverse().find((x) => x.eventId === eventId)!;
       assert.deepEqual([q.querier, q.ok, q.found], [querier, true, true], JSON.stringify(q));
@@ -73,7 +76,7 @@ describe("cluster --http: the cluster serves the manager's view and its own part
       assert.deepEqual(walk.map((h) => ids.get(h.to)), q.path, JSON.stringify(q));
       const home = q.hops.at(-1)!;
       assert.deepEqual([home.kind, home.from, home.to, q.by], ['find-result', walk.at(-1)!.to, querier, walk.at(-1)!.to]);
-      // The log names the event id, which the manager never sees.
+      // The log names the event id, which the protocol's query-dht never carries.
       assert.ok(state.events.some((e) => e.kind === 'query' && e.text.startsWith(`query ${eventId} from ${querier}: found by ${q.by}`)), JSON.stringify(state.events));
       // The chart of the command: ask the manager, its answer, the walk, the result.
       const cmd = state.cluster!.command!;

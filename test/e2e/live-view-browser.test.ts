@@ -199,14 +199,15 @@ describe('the live view in a real browser follows register, setup, a query, a le
     for (const t of all) assert.equal(t.id, ring.includes(t.name) ? ring.indexOf(t.name) : null, `${t.name}'s id against the ring of the result`);
   });
 
-  test('a query from a Free peer: the log names the querier and the first node', async () => {
+  test('a query from a Free peer: the log names the querier, the first node, the event id and the nodes visited', async () => {
     const querier = (await truths()).find((t) => t.state === 'Free')!.name;
     const start = peer(querier).lines.length;
     const result = await run(querier, `query-dht ${querier} ${data.data.records[7]!.eventId}`);
     assert.equal(result.found, true, show(result));
     const picked = pickedNode(peer(querier).lines.slice(start));
     assert.ok(picked !== null, `${querier} traced no node picked by the manager`);
-    logged.push(`query from ${querier} → first node ${picked}`);
+    const path = result.path as number[];
+    logged.push(`query from ${querier} → first node ${picked}`, `after visiting node${path.length === 1 ? '' : 's'} ${path.join(', ')}`, `query ${data.data.records[7]!.eventId} from ${querier}: found by `);
     await check('after the query');
   });
 

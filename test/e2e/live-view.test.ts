@@ -201,7 +201,7 @@ describe('the live view of a manager (--http) follows register, setup, query, jo
     assert.ok(log.includes(`setup: the DHT of 1996 is complete: 3 nodes, leader alice`), log.join('\n'));
   });
 
-  test("a query: the log names the querier and the first node the manager picked; the querier's traffic counts it", async () => {
+  test("a query: the log names the querier, the first node the manager picked, the event id and the nodes visited; the querier's traffic counts it", async () => {
     const view0 = await getState();
     const free = view0.peers.find((p) => p.state === 'Free')!.name;
     const querier = peers.get(free)!;
@@ -214,6 +214,10 @@ describe('the live view of a manager (--http) follows register, setup, query, jo
     assert.ok(picked !== null);
     const text = `query from ${free} → first node ${picked}`;
     await stream.awaitState(at - 200, (v) => v.events.some((e) => e.kind === 'query' && e.text === text), 'the query in the log');
+    // The querier's heartbeats report it answered: the log names the event id and the nodes visited.
+    const path = result.path as number[];
+    const answered = new RegExp(`^query ${id} from ${free}: found by [a-z]+ after visiting nodes? ${path.join(', ')}$`);
+    await stream.awaitState(at - 200, (v) => v.events.some((e) => e.kind === 'query' && answered.test(e.text)), 'the answered query in the log');
     const view = await stateWhen(at, (v) => v.peers.find((p) => p.name === free)!.traffic!.sent >= sentBefore + 2, "the querier's traffic");
     const traffic = view.peers.find((p) => p.name === free)!.traffic!;
     assert.ok(traffic.received >= 2 && traffic.retransmits >= 0 && traffic.dropped === 0, show(traffic));

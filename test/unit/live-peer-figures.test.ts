@@ -7,7 +7,8 @@ import { ManagerLiveView } from '../../src/live/manager-live.js';
 import { memoryCluster } from './peer-fixtures.js';
 
 test("the manager's figures follow each node's records, count a query's datagrams and not the heartbeats", async () => {
-  const c = await memoryCluster(['alice', 'bob', 'carol', 'dave']);
+  const live = new ManagerLiveView();
+  const c = await memoryCluster(['alice', 'bob', 'carol', 'dave'], {}, { observer: live.observer });
   try {
     await c.ok('alice', 'setup-dht alice 3 1950');
     await c.settle(300); // a few heartbeats
@@ -42,6 +43,12 @@ test("the manager's figures follow each node's records, count a query's datagram
     assert.ok(after.received! >= before.received! + 2, `received ${before.received} → ${after.received}`);
     assert.equal(after.retransmits, 0);
     assert.equal(after.dropped, 0);
+    // The query itself rode on the heartbeats: the manager's log names its event id, once.
+    const path = c.nodes.get(free)!.queryReports.current(c.clock.now())[0]!.path;
+    const lines = live.view(c.manager).events.filter((e) => e.kind === 'query').map((e) => e.text);
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[0]!, new RegExp(`^query from ${free} → first node [a-z]+$`));
+    assert.equal(lines[1], `query 123 from ${free}: not found after visiting nodes ${path.join(', ')}`);
   } finally {
     await c.close();
   }

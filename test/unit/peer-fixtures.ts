@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../src/data/seeded-random.js';
 import { seededKeys } from '../../src/manager/keys.js';
-import { ManagerServer } from '../../src/manager/server.js';
+import { ManagerServer, type ManagerServerOptions } from '../../src/manager/server.js';
 import { runCommand } from '../../src/peer/commands.js';
 import type { CommandResult } from '../../src/peer/events.js';
 import { PeerNode, type PeerOptions } from '../../src/peer/node.js';
@@ -33,7 +33,11 @@ export interface MemoryCluster {
 }
 
 /** Peer i registers at 10.0.0.2, m-port 7001+2i, p-port 7002+2i. */
-export async function memoryCluster(names: readonly string[], options: Partial<PeerOptions> = {}): Promise<MemoryCluster> {
+export async function memoryCluster(
+  names: readonly string[],
+  options: Partial<PeerOptions> = {},
+  managerOptions: Pick<ManagerServerOptions, 'observer'> = {},
+): Promise<MemoryCluster> {
   const clock = new VirtualClock();
   const net = new MemoryNetwork({ clock, delayMs: 1 });
   const manager = await ManagerServer.start({
@@ -43,6 +47,7 @@ export async function memoryCluster(names: readonly string[], options: Partial<P
     random: mulberry32(1),
     keys: seededKeys(mulberry32(2)),
     bind: (ip, port) => net.bind(ip, port),
+    ...managerOptions,
   });
   const nodes = new Map(
     names.map((name, i) => [

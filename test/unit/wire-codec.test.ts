@@ -188,3 +188,23 @@ test('decode reads a Uint8Array view at an offset of a larger buffer', () => {
   outer.set(inner, 5);
   assert.deepEqual(decode(outer.subarray(5, 5 + inner.length)), { ok: true, msg: { v: 1, ...EXAMPLE['store-ack'] } });
 });
+
+test("a heartbeat's query reports (issue 16): valid ones pass, and any broken one makes the heartbeat malformed", () => {
+  const report = { n: 3, eventId: 10096222, found: true, path: [2, 0], by: 'alice' };
+  const ok = { ...withV(EXAMPLE.heartbeat), records: 72, queries: [report, { n: 4, eventId: 5, found: false, path: [1, 2, 0] }] };
+  const d = decode(Buffer.from(JSON.stringify(ok)));
+  assert.ok(d.ok, JSON.stringify(d));
+  assert.deepEqual((d.msg as unknown as { queries: unknown }).queries, ok.queries);
+  for (const broken of [
+    [{ ...report, n: -1 }],
+    [{ ...report, eventId: '10096222' }],
+    [{ ...report, found: 'yes' }],
+    [{ ...report, path: [2, -1] }],
+    [{ ...report, by: 7 }],
+    [{ n: 1, eventId: 1, found: true }],
+    Array.from({ length: 9 }, (_, i) => ({ ...report, n: i + 1 })), // MAX_QUERY_REPORTS is 8
+    report,
+  ]) {
+    refused(Buffer.from(JSON.stringify({ ...withV(EXAMPLE.heartbeat), queries: broken })));
+  }
+});

@@ -75,6 +75,8 @@ async function runQuery(node: PeerNode, givenId: number | undefined, ask: AskLin
   }
   if (answer.type !== 'find-result') return failure('query-dht', `unexpected answer ${answer.type}`);
   if (answer.error !== undefined) return failure('query-dht', answer.error, { eventId, found: false, path: answer.path });
+  // Answered: reported on the heartbeats, for the manager's event log (issue 16).
+  node.queryReports.add({ eventId, found: answer.found && answer.fields !== undefined, path: answer.path, ...(answer.by === undefined ? {} : { by: answer.by }) }, node.clock.now());
   if (answer.found && answer.fields) {
     return success('query-dht', { eventId, found: true, path: answer.path, record: recordToObject(answer.fields) });
   }
