@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { renderSections, SECTION_IDS } from '../../src/live/view-render.js';
+import { CLUSTER_SECTION_IDS, renderSections, SECTION_IDS } from '../../src/live/view-render.js';
 import type { ViewQuery, ViewState } from '../../src/live/view-types.js';
 
 const SCRIPT = fileURLToPath(new URL('../../web/page/main.mjs', import.meta.url));
@@ -111,8 +111,15 @@ const SKIP = existsSync(SCRIPT) ? false : `${SCRIPT} is not built (tsc -p tsconf
  * connection line), then takes the stand-ins away. Each `instance` is a module of its own: an
  * import is cached by its URL, and each test needs the script to start afresh.
  */
-async function withScript(instance: string, body: (source: FakeEventSource, elements: ReadonlyMap<string, FakeElement>) => void): Promise<void> {
-  const elements = new Map<string, FakeElement>([...SECTION_IDS, 'pause', 'connection'].map((id) => [id, new FakeElement()]));
+/** The manager's page has every section but the cluster's two. */
+const MANAGER_SECTIONS = SECTION_IDS.filter((id) => !CLUSTER_SECTION_IDS.includes(id));
+
+async function withScript(
+  instance: string,
+  body: (source: FakeEventSource, elements: ReadonlyMap<string, FakeElement>) => void,
+  sections: readonly string[] = MANAGER_SECTIONS,
+): Promise<void> {
+  const elements = new Map<string, FakeElement>([...sections, 'pause', 'connection'].map((id) => [id, new FakeElement()]));
   const globals = globalThis as Record<string, unknown>;
   fakeDocument.getElementById = (id: string) => elements.get(id) ?? null;
   fakeDocument.activeElement = null;
@@ -135,8 +142,8 @@ test('the page script follows /events, replaces only the sections that changed, 
 
     source.emit('state', VIEW);
     const drawn = renderSections(VIEW);
-    for (const id of SECTION_IDS) assert.equal(elements.get(id)!.innerHTML, drawn[id], id);
-    const writes = () => SECTION_IDS.map((id) => elements.get(id)!.writes);
+    for (const id of MANAGER_SECTIONS) assert.equal(elements.get(id)!.innerHTML, drawn[id], id);
+    const writes = () => MANAGER_SECTIONS.map((id) => elements.get(id)!.writes);
     const before = writes();
 
     // Only the log changes: only the log is replaced (the others keep their focus and scroll).
@@ -144,7 +151,7 @@ test('the page script follows /events, replaces only the sections that changed, 
     source.emit('state', next);
     const after = writes();
     assert.deepEqual(
-      SECTION_IDS.filter((_, i) => after[i] !== before[i]),
+      MANAGER_SECTIONS.filter((_, i) => after[i] !== before[i]),
       ['events'],
     );
     assert.equal(elements.get('events')!.innerHTML, renderSections(next).events);
@@ -162,7 +169,7 @@ test('the page script follows /events, replaces only the sections that changed, 
     assert.equal(elements.get('traffic')!.innerHTML, renderSections(later).traffic);
 
     source.emit('error');
-    assert.match(elements.get('connection')!.textContent, /^lost the manager/);
+    assert.match(elements.get('connection')!.textContent, /^lost the manager: trying again/);
   });
 });
 
@@ -214,5 +221,9 @@ test('in the cluster\'s view a query\'s button draws its walk at once, even paus
     );
     elements.get('pause')!.click();
     assert.equal(paths.innerHTML, renderSections(later, { selectedQuery: 2_000 }).paths);
-  });
+
+    // The stream is the cluster's: that is what the page says it lost.
+    source.emit('error');
+    assert.match(elements.get('connection')!.textContent, /^lost the cluster: trying again/);
+  }, SECTION_IDS);
 });

@@ -95,7 +95,7 @@ function start(): void {
   document.getElementById('paths')?.addEventListener('click', onPathsClick);
   const events = new EventSource('/events');
   events.addEventListener('open', () => setConnection(paused ? 'paused' : 'live'));
-  events.addEventListener('error', () => setConnection('lost the manager: trying again…'));
+  events.addEventListener('error', () => setConnection(`lost the ${document.getElementById('paths') === null ? 'manager' : 'cluster'}: trying again…`));
   events.addEventListener('state', (event) => {
     latest = JSON.parse((event as MessageEvent<string>).data) as ViewState;
     if (!paused) show(latest);
